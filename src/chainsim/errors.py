@@ -1,0 +1,34 @@
+"""Errors chainsim reports to users.
+
+A `ScenarioError` carries every problem found in an input file, each with its file, line and
+column, so that the command line can print them as ``FILE:LINE:COL: message`` and exit 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ChainsimError(Exception):
+    """Base class of every error chainsim raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input file; line and col are 1-based (0 when unknown)."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.message}"
+
+
+class ScenarioError(ChainsimError):
+    """Bad input: one or more problems, each naming file, location and the fix."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.col, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))

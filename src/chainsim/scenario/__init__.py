@@ -1,0 +1,6 @@
+"""What the user wrote, as typed, frozen, validated objects."""
+
+from chainsim.scenario.load import load_scenario
+from chainsim.scenario.schema import Scenario
+
+__all__ = ["Scenario", "load_scenario"]

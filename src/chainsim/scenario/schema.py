@@ -1,0 +1,305 @@
+"""The scenario file as typed, frozen pydantic models (DESIGN §7).
+
+Every model forbids unknown keys, so a typo is an error with a suggestion instead of a silently
+ignored setting. Distributions and policies are tagged unions on ``dist`` and ``type``. Checks
+that need the whole network (unknown ids, cycles, unsupplied nodes) live in ``validate.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+PositiveFloat = Annotated[float, Field(gt=0)]
+NonNegFloat = Annotated[float, Field(ge=0)]
+
+
+class Spec(BaseModel):
+    """Base of every scenario model: unknown keys are errors, objects are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- distributions
+class Constant(Spec):
+    """Always ``value``."""
+
+    dist: Literal["constant"]
+    value: NonNegFloat
+
+
+class Poisson(Spec):
+    """Poisson counts with the given mean."""
+
+    dist: Literal["poisson"]
+    mean: NonNegFloat
+
+
+class Normal(Spec):
+    """Normal(mean, sd); truncated at 0 (clipped) where it models demand or a time."""
+
+    dist: Literal["normal"]
+    mean: float
+    sd: NonNegFloat
+
+
+class NegBin(Spec):
+    """Negative binomial counts given by mean and variance (variance must exceed the mean)."""
+
+    dist: Literal["negbin"]
+    mean: PositiveFloat
+    var: PositiveFloat
+
+    @model_validator(mode="after")
+    def _overdispersed(self) -> NegBin:
+        if self.var <= self.mean:
+            raise ValueError(
+                f"negbin needs var > mean (got var {self.var} <= mean {self.mean}); "
+                "use dist: poisson when var equals the mean"
+            )
+        return self
+
+
+class Gamma(Spec):
+    """Gamma with the given mean and coefficient of variation."""
+
+    dist: Literal["gamma"]
+    mean: PositiveFloat
+    cv: PositiveFloat
+
+
+class LogNormal(Spec):
+    """Lognormal with the given mean and coefficient of variation (of the variable itself)."""
+
+    dist: Literal["lognormal"]
+    mean: PositiveFloat
+    cv: PositiveFloat
+
+
+class Uniform(Spec):
+    """Uniform on [low, high]."""
+
+    dist: Literal["uniform"]
+    low: NonNegFloat
+    high: NonNegFloat
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError(f"uniform needs low <= high (got low {self.low}, high {self.high})")
+        return self
+
+
+class Triangular(Spec):
+    """Triangular on [low, high] with peak at ``mode``."""
+
+    dist: Literal["triangular"]
+    low: NonNegFloat
+    mode: NonNegFloat
+    high: NonNegFloat
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high) or self.low == self.high:
+            raise ValueError(
+                "triangular needs low <= mode <= high and low < high "
+                f"(got low {self.low}, mode {self.mode}, high {self.high})"
+            )
+        return self
+
+
+class Exponential(Spec):
+    """Exponential with the given mean."""
+
+    dist: Literal["exponential"]
+    mean: PositiveFloat
+
+
+class Empirical(Spec):
+    """Resample uniformly from ``values`` (or the first column of ``csv``, relative to the file)."""
+
+    dist: Literal["empirical"]
+    values: list[NonNegFloat] | None = None
+    csv: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Empirical:
+        if (self.values is None) == (self.csv is None):
+            raise ValueError("empirical needs exactly one of values: [...] or csv: path")
+        if self.values is not None and len(self.values) == 0:
+            raise ValueError("empirical values must not be empty")
+        return self
+
+
+class AR1(Spec):
+    """Demand only: x_t = mean + phi (x_{t-1} - mean) + e_t, e_t ~ Normal(0, sd); starts at the mean."""
+
+    dist: Literal["ar1"]
+    mean: NonNegFloat
+    phi: Annotated[float, Field(gt=-1, lt=1)]
+    sd: NonNegFloat
+
+
+class Step(Spec):
+    """Demand only: ``before`` per day until ``day``, then ``after`` (the Beer Game step)."""
+
+    dist: Literal["step"]
+    before: NonNegFloat
+    after: NonNegFloat
+    day: Annotated[int, Field(ge=0)]
+
+
+Dist = Annotated[
+    Constant | Poisson | Normal | NegBin | Gamma | LogNormal | Uniform | Triangular | Exponential
+    | Empirical | AR1 | Step,
+    Field(discriminator="dist"),
+]
+DEMAND_ONLY = ("ar1", "step")
+
+# --------------------------------------------------------------------------- policies
+class PolicyBase(Spec):
+    review_days: Annotated[int, Field(ge=1)] = 1
+    moq: NonNegFloat = 0.0
+    multiple: PositiveFloat | None = None
+
+
+class BaseStock(PolicyBase):
+    """Order S - IP at every review."""
+
+    type: Literal["base_stock"]
+    S: NonNegFloat
+
+
+class SS(PolicyBase):
+    """When IP <= s, order S - IP."""
+
+    type: Literal["sS"]
+    s: float
+    S: NonNegFloat
+
+    @model_validator(mode="after")
+    def _s_below_S(self) -> SS:
+        if self.s >= self.S:
+            raise ValueError(f"sS needs s < S (got s {self.s}, S {self.S}); lower s or raise S")
+        return self
+
+
+class RQ(PolicyBase):
+    """When IP <= r, order the smallest multiple of Q that lifts IP above r."""
+
+    type: Literal["rQ"]
+    r: float
+    Q: PositiveFloat
+
+
+Policy = Annotated[BaseStock | SS | RQ, Field(discriminator="type")]
+
+
+# --------------------------------------------------------------------------- nodes and lanes
+class Costs(Spec):
+    """Per unit-day on hand, per unit-day backordered, per order placed, per unit-day in transit."""
+
+    holding: NonNegFloat = 0.0
+    backorder: NonNegFloat = 0.0
+    order: NonNegFloat = 0.0
+    pipeline_holding: NonNegFloat = 0.0
+
+
+class Initial(Spec):
+    """Starting state; by default on hand = the policy's order-up-to level, nothing in transit."""
+
+    on_hand: NonNegFloat | None = None
+
+
+Role = Literal["manufacturer", "wholesaler", "distributor", "retailer", "3pl"]
+
+
+class Node(Spec):
+    """A stocking point in the network."""
+
+    id: Annotated[str, Field(min_length=1)]
+    role: Role
+    infinite_supply: bool = False
+    demand: Dist | None = None
+    policy: Policy | None = None
+    unmet: Literal["backorder", "lost"] = "backorder"
+    costs: Costs = Costs()
+    price: NonNegFloat | None = Field(
+        default=None, description="selling price per unit to buyers and consumers"
+    )
+    markup: NonNegFloat | None = Field(
+        default=None, description="selling price = purchase price x (1 + markup), when no price"
+    )
+    integer: bool | None = Field(
+        default=None, description="whole units; default: true when demand is integer-valued"
+    )
+    capacity: PositiveFloat | None = Field(
+        default=None, description="manufacturer: units that can start production per day"
+    )
+    production_lead_time: Dist | None = Field(
+        default=None, description="manufacturer: days from production start to stock"
+    )
+    initial: Initial = Initial()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Node:
+        if self.price is not None and self.markup is not None:
+            raise ValueError("give either price or markup, not both")
+        if self.role != "manufacturer" and (
+            self.capacity is not None or self.production_lead_time is not None
+        ):
+            raise ValueError("only a manufacturer has capacity and production_lead_time")
+        if self.infinite_supply and self.policy is not None:
+            raise ValueError("an infinite_supply node never reorders; remove its policy")
+        return self
+
+
+class Lane(Spec):
+    """Transport from a supplier to a buyer; the buyer pays its costs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    src: str = Field(alias="from")
+    dst: str = Field(alias="to")
+    lead_time: Dist = Constant(dist="constant", value=0)
+    cost_per_unit: NonNegFloat = 0.0
+    cost_per_shipment: NonNegFloat = 0.0
+    mode: str | None = Field(default=None, description="label, e.g. parcel, LTL, FTL")
+
+    @property
+    def key(self) -> str:
+        return f"{self.src}->{self.dst}"
+
+
+class Product(Spec):
+    id: str = "item"
+    unit_cost: NonNegFloat = 0.0
+    price: NonNegFloat = 0.0
+
+
+class Scenario(Spec):
+    """A whole scenario file."""
+
+    name: Annotated[str, Field(min_length=1)]
+    description: str = ""
+    extends: str | None = Field(
+        default=None, description="path of a base scenario (relative to this file) to deep-merge"
+    )
+    horizon_days: Annotated[int, Field(gt=0)] = 365
+    warmup_days: Annotated[int, Field(ge=0)] = 0
+    replications: Annotated[int, Field(ge=1)] = 10
+    seed: Annotated[int, Field(ge=0)] = 12345
+    products: list[Product] = Field(default_factory=lambda: [Product()])
+    nodes: list[Node]
+    lanes: list[Lane] = Field(default_factory=list)
+
+    @property
+    def product(self) -> Product:
+        return self.products[0]
+
+    def node(self, node_id: str) -> Node:
+        for n in self.nodes:
+            if n.id == node_id:
+                return n
+        raise KeyError(node_id)
