@@ -1,0 +1,479 @@
+#!/usr/bin/env python3
+"""Time chainsim against the bare-SimPy floor on the reference network, in one process.
+
+For each N (retailers) x days it runs, one after the other in this process:
+
+* chainsim: one replication of ``benchmarks/reference.py``'s scenario, warm-up 0, time series off
+  (when the engine has a switch for it). The scenario is validated first (``load`` column,
+  untimed in the ratio); the ``chainsim s`` column times ``chainsim.simulate`` on the validated
+  scenario: network construction + the run + KPI tables (reported separately when the engine
+  exposes the split).
+* ``floor.py``'s ``run_nodes`` (one SimPy process per node) and ``run_vector`` (retailers of a DC as
+  one numpy process), imported from ``../shared/bench/floor.py``; their own timers cover demand
+  draws + ``env.run``.
+* untimed, for the KPI comparison: a plain day-by-day loop with chainsim's shipping rule
+  (partial shipments) fed the floor's demand, and a few extra floor-vector seeds to measure the
+  seed-to-seed noise of each KPI.
+
+Ratios are chainsim seconds / floor seconds from the same run (absolute times on shared machines
+are noisy; ratios in one run much less so). See benchmarks/README.md.
+
+    python benchmarks/run.py                      # N = 20,200,2000 x days = 365,3650
+    python benchmarks/run.py --quick              # N = 20,200 x 365 days
+    python benchmarks/run.py --sizes 200 --days 3650 --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import inspect
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+import traceback
+from collections import deque
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+FLOOR_PATH = Path(__file__).resolve().parents[1].parent / "shared/bench/floor.py"
+
+sys.path.insert(0, str(HERE))
+import reference  # noqa: E402  (benchmarks/reference.py, next to this file)
+
+SEMANTICS = """\
+Semantic differences between chainsim and the floor (same network, same (s,S), same day order):
+  * shipping: chainsim's suppliers (DCs, M) ship partially -- what is on hand now, the rest is
+    backordered FIFO and shipped as stock arrives; the floor ships whole orders only (an order that
+    does not fit waits and blocks the orders behind it).
+  * inventory position: chainsim's IP = on hand + on order - backorders owed to buyers. The floor's
+    DC/M IP also subtracts its waiting orders (backlog_qty); under whole-order shipping that backlog
+    holds whole orders, under chainsim's rule only the unshipped remainders.
+  * demand: chainsim spawns its random streams by name (DESIGN s2), the floor spawns one stream per
+    retailer index, so the two see different Poisson(10) draws: KPIs agree only within sampling
+    noise. The 'partial' columns run a plain loop with chainsim's shipping rule on the floor's
+    demand, isolating the effect of the shipping rule from the demand draws."""
+
+
+# ------------------------------------------------------------------------------------ machine
+def machine_info() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+
+    def ver(pkg: str) -> str:
+        try:
+            return version(pkg)
+        except PackageNotFoundError:
+            return "not installed"
+
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, timeout=10,
+        ).stdout.strip() or "?"
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no", "src"],
+            capture_output=True, text=True, timeout=10,
+        ).stdout.strip()
+        commit += " (src modified)" if dirty else ""
+    except (OSError, subprocess.SubprocessError):
+        commit = "?"
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "usable_cores": usable,
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "simpy": ver("simpy"),
+        "numpy": ver("numpy"),
+        "chainsim": ver("chainsim"),
+        "chainsim_commit": commit,
+        "platform": platform.platform(),
+    }
+
+
+# ------------------------------------------------------------------------------------ floor
+def load_floor():
+    """Import shared/bench/floor.py by path; None (with a message) when it is missing."""
+    if not FLOOR_PATH.is_file():
+        print(f"floor.py not found at {FLOOR_PATH}: floor columns skipped", file=sys.stderr)
+        return None
+    spec = importlib.util.spec_from_file_location("chainsim_bench_floor", FLOOR_PATH)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def partial_loop(floor, n: int, days: int, seed: int) -> tuple[float, float]:
+    """floor.py's ``reference_loop`` with chainsim's shipping rule, on the floor's demand.
+
+    Same network, day order and (s,S) as the floor, but a DC or M ships what it has on hand now
+    and backorders the rest FIFO (shipped as stock arrives), as chainsim does (DESIGN s2). IP =
+    on hand + on order - backorders owed to buyers. Returns (fill_rate, mean retailer on hand).
+    """
+    R_s, R_S, R_LT = floor.R_s, floor.R_S, floor.R_LT
+    DC_LT, M_LT = floor.DC_LT, floor.M_LT
+    dem = [d.tolist() for d in floor.draw_demand(n, days, seed)]
+    sizes = floor.split(n)
+    dc_of = [0] * sizes[0] + [1] * sizes[1]
+    H = days + max(R_LT, DC_LT, M_LT) + 1
+    arr_r: list[list] = [[] for _ in range(H)]          # day -> [(retailer, qty)]
+    arr_dc: list[list] = [[] for _ in range(H)]         # day -> [(dc, qty)]
+    arr_m = [0] * H
+    net = [R_S] * n
+    onord = [0] * n
+    dc_oh = [floor.DC_S_per * k for k in sizes]
+    dc_s = [floor.DC_s_per * k for k in sizes]
+    dc_S = [floor.DC_S_per * k for k in sizes]
+    dc_oo = [0, 0]
+    dc_bl = [deque(), deque()]
+    dc_blq = [0, 0]
+    m = {"oh": floor.M_S_per * n, "oo": 0, "blq": 0}
+    m_bl: deque = deque()
+    m_s, m_S = floor.M_s_per * n, floor.M_S_per * n
+
+    def serve(bl: deque, oh: int, out: list) -> tuple[int, int]:
+        """Ship FIFO from ``oh`` to the backlog, partially; returns (on hand left, units shipped)."""
+        shipped = 0
+        while bl and oh > 0:
+            b, x = bl[0]
+            y = x if x <= oh else oh
+            out.append((b, y))
+            oh -= y
+            shipped += y
+            if y == x:
+                bl.popleft()
+            else:
+                bl[0] = (b, x - y)
+        return oh, shipped
+
+    fill = inv = 0
+    for t in range(days):
+        # (1) receive, most upstream first; serve waiting backorders
+        q = arr_m[t]
+        if q:
+            m["oo"] -= q
+            oh, sh = serve(m_bl, m["oh"] + q, arr_dc[t + DC_LT])
+            m["oh"] = oh
+            m["blq"] -= sh
+        for d, q in arr_dc[t]:
+            dc_oo[d] -= q
+            oh, sh = serve(dc_bl[d], dc_oh[d] + q, arr_r[t + R_LT])
+            dc_oh[d] = oh
+            dc_blq[d] -= sh
+        for i, q in arr_r[t]:
+            net[i] += q
+            onord[i] -= q
+        # (2) retailers review+order (index order), then (3) demand
+        out = arr_r[t + R_LT]
+        for i in range(n):
+            x = net[i]
+            ip = x + onord[i]
+            if ip <= R_s:
+                q = R_S - ip
+                onord[i] += q
+                d = dc_of[i]
+                y = 0
+                if not dc_bl[d]:
+                    y = min(q, dc_oh[d])
+                    if y:
+                        dc_oh[d] -= y
+                        out.append((i, y))
+                if q > y:
+                    dc_bl[d].append((i, q - y))
+                    dc_blq[d] += q - y
+            dd = dem[i][t]
+            if x > 0:
+                fill += dd if dd < x else x
+            x -= dd
+            net[i] = x
+            if x > 0:
+                inv += x
+        # DCs review+order, then M
+        for d in range(2):
+            ip = dc_oh[d] + dc_oo[d] - dc_blq[d]
+            if ip <= dc_s[d]:
+                q = dc_S[d] - ip
+                dc_oo[d] += q
+                y = 0
+                if not m_bl:
+                    y = min(q, m["oh"])
+                    if y:
+                        m["oh"] -= y
+                        arr_dc[t + DC_LT].append((d, y))
+                if q > y:
+                    m_bl.append((d, q - y))
+                    m["blq"] += q - y
+        ip = m["oh"] + m["oo"] - m["blq"]
+        if ip <= m_s:
+            q = m_S - ip
+            m["oo"] += q
+            arr_m[t + M_LT] += q
+    total = sum(sum(r) for r in dem)
+    return fill / total, inv / (n * days)
+
+
+def floor_noise(floor, n: int, days: int, seed: int, reps: int) -> tuple[float, float]:
+    """Seed-to-seed standard deviation of (fill_rate, mean inventory) of one floor run."""
+    if reps < 2:
+        return math.nan, math.nan
+    fills, invs = [], []
+    for k in range(1, reps + 1):
+        _, _, f, i = floor.run_vector(n, days, seed + 1000 * k)
+        fills.append(f)
+        invs.append(i)
+
+    def sd(xs):
+        mu = sum(xs) / len(xs)
+        return math.sqrt(sum((x - mu) ** 2 for x in xs) / (len(xs) - 1))
+
+    return sd(fills), sd(invs)
+
+
+# ------------------------------------------------------------------------------------ chainsim
+def _engine_options() -> tuple[dict, str]:
+    """Keyword arguments that switch the time series off, if the engine has such a switch."""
+    try:
+        from chainsim.engine import run as engine_run
+    except Exception as exc:  # noqa: BLE001 - the engine may not exist yet
+        return {}, f"engine not importable ({type(exc).__name__}: {exc})"
+    params = inspect.signature(engine_run.simulate).parameters
+    for name in ("timeseries", "time_series", "record_timeseries", "keep_timeseries"):
+        if name in params:
+            return {name: False}, f"time series off ({name}=False)"
+    for name in ("trace",):
+        if name in params:
+            return {name: False}, f"{name}=False (no time-series switch found)"
+    return {}, "no time-series switch in chainsim.simulate: engine default"
+
+
+def _retailer_kpis(kpis, retailers: set[str]) -> tuple[float, float]:
+    """(fill rate = ratio of sums over retailers, mean over retailers of mean on hand)."""
+    k = kpis[kpis["node"].isin(retailers)]
+    by = k.pivot_table(index="node", columns="metric", values="value", aggfunc="mean")
+    inv = float(by["on_hand"].mean())
+    if "demand" in by.columns and by["demand"].sum() > 0:
+        fill = float((by["fill_rate"] * by["demand"]).sum() / by["demand"].sum())
+    else:
+        fill = float(by["fill_rate"].mean())
+    return fill, inv
+
+
+def run_chainsim(n: int, days: int, seed: int, options: dict) -> dict:
+    import chainsim
+
+    sc_dict = reference.scenario(n, days=days, seed=seed)
+    retailers = set(reference.retailer_ids(n))
+    gc.collect()
+    t0 = time.perf_counter()
+    sc = chainsim.load_scenario(sc_dict)
+    t1 = time.perf_counter()
+    res = chainsim.simulate(sc, replications=1, days=days, seed=seed, warmup=0, **options)
+    t2 = time.perf_counter()
+    out = {"load_s": t1 - t0, "secs": t2 - t1}
+    timings = getattr(res, "timings", None)
+    if isinstance(timings, dict):
+        out["engine_timings"] = {k: float(v) for k, v in timings.items()}
+    out["fill"], out["inv"] = _retailer_kpis(res.kpis, retailers)
+    return out
+
+
+# ------------------------------------------------------------------------------------ driver
+def run_case(n: int, days: int, seed: int, floor, options: dict, a) -> dict:
+    row: dict = {"n": n, "days": days, "retailer_days": n * days}
+    try:
+        row["chainsim"] = run_chainsim(n, days, seed, options)
+    except Exception as exc:  # noqa: BLE001 - report and keep benchmarking the floor
+        row["chainsim_error"] = f"{type(exc).__name__}: {exc}"
+        if a.verbose:
+            traceback.print_exc()
+    if floor is not None:
+        for name, fn in (("floor_nodes", floor.run_nodes), ("floor_vector", floor.run_vector)):
+            gc.collect()
+            secs, events, fill, inv = fn(n, days, seed)
+            row[name] = {"secs": secs, "events": events, "fill": fill, "inv": inv}
+        if not a.no_explain:
+            pf, pi = partial_loop(floor, n, days, seed)
+            row["partial"] = {"fill": pf, "inv": pi}
+            sf, si = floor_noise(floor, n, days, seed, a.noise_reps)
+            row["noise_sd"] = {"fill": sf, "inv": si}
+            row["verdict"] = {m: verdict(row, m) for m in ("fill", "inv")}
+    return row
+
+
+def verdict(row: dict, metric: str) -> str:
+    """Is chainsim - floor within noise, or explained by partial shipments?"""
+    if "chainsim" not in row:
+        return "-"
+    c, f = row["chainsim"][metric], row["floor_nodes"][metric]
+    p = row["partial"][metric]
+    sd = row["noise_sd"][metric]
+    if not math.isfinite(sd):
+        return "no noise estimate"
+    tol = 2 * math.sqrt(2) * sd       # ~95% band for the difference of two independent runs
+    effect = p - f                    # effect of the shipping rule on the floor's demand
+    if abs(c - f) <= tol:
+        extra = f"; partial-shipment effect {effect:+.4g}" if abs(effect) > tol else ""
+        return f"within noise (|diff| {abs(c - f):.3g} <= {tol:.3g}){extra}"
+    if abs(c - p) <= tol:
+        return (f"partial shipments: rule effect {effect:+.4g}, "
+                f"chainsim vs partial loop {c - p:+.3g} within noise {tol:.3g}")
+    return f"NOT explained: diff {c - f:+.4g}, vs partial loop {c - p:+.4g}, noise {tol:.3g}"
+
+
+def _fmt(x, spec: str) -> str:
+    return "-" if x is None or (isinstance(x, float) and not math.isfinite(x)) else format(x, spec)
+
+
+def table_rows(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
+    head = ["N", "days", "chainsim s", "µs/retailer-day", "floor-nodes s", "ratio",
+            "floor-vector s", "ratio", "fill chainsim", "fill floor",
+            "inv chainsim", "inv floor"]
+    body = []
+    for r in rows:
+        c = r.get("chainsim")
+        fn, fv = r.get("floor_nodes"), r.get("floor_vector")
+        cs = c["secs"] if c else None
+        body.append([
+            str(r["n"]), str(r["days"]),
+            _fmt(cs, ".3f") if c else "error",
+            _fmt(cs * 1e6 / r["retailer_days"], ".2f") if c else "-",
+            _fmt(fn["secs"], ".3f") if fn else "-",
+            _fmt(cs / fn["secs"], ".1f") if c and fn else "-",
+            _fmt(fv["secs"], ".3f") if fv else "-",
+            _fmt(cs / fv["secs"], ".1f") if c and fv else "-",
+            _fmt(c["fill"], ".4f") if c else "-",
+            _fmt(fn["fill"], ".4f") if fn else "-",
+            _fmt(c["inv"], ".2f") if c else "-",
+            _fmt(fn["inv"], ".2f") if fn else "-",
+        ])
+    return head, body
+
+
+def kpi_rows(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
+    head = ["N", "days", "KPI", "chainsim", "floor", "partial loop", "noise sd (1 run)", "verdict"]
+    body = []
+    for r in rows:
+        if "partial" not in r:
+            continue
+        for m, label, spec in (("fill", "fill rate", ".4f"), ("inv", "retailer on hand", ".2f")):
+            c = r.get("chainsim")
+            body.append([str(r["n"]), str(r["days"]), label,
+                         _fmt(c[m], spec) if c else "-", _fmt(r["floor_nodes"][m], spec),
+                         _fmt(r["partial"][m], spec), _fmt(r["noise_sd"][m], ".3g"),
+                         r["verdict"][m]])
+    return head, body
+
+
+def print_table(title: str, head: list[str], body: list[list[str]]) -> None:
+    try:
+        from rich.console import Console
+        from rich.table import Table
+    except ImportError:
+        print(f"\n{title}")
+        widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h)
+                  for i, h in enumerate(head)]
+        print("  ".join(h.rjust(w) for h, w in zip(head, widths, strict=True)))
+        for b in body:
+            print("  ".join(x.rjust(w) for x, w in zip(b, widths, strict=True)))
+        return
+    t = Table(title=title, title_justify="left")
+    for h in head:
+        t.add_column(h, justify="left" if h in ("verdict", "KPI") else "right",
+                     overflow="fold")
+    for b in body:
+        t.add_row(*b)
+    Console(width=max(160, Console().width)).print(t)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="chainsim vs bare-SimPy floor on the reference network")
+    ap.add_argument("--sizes", default="20,200,2000", help="retailer counts, comma-separated")
+    ap.add_argument("--days", default="365,3650", help="horizons in days, comma-separated")
+    ap.add_argument("--quick", action="store_true", help="only N = 20,200 x 365 days")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--noise-reps", type=int, default=4,
+                    help="extra floor-vector seeds for the KPI noise estimate (0: none)")
+    ap.add_argument("--no-explain", action="store_true",
+                    help="skip the partial-shipment loop and the noise estimate")
+    ap.add_argument("--json", type=Path, help="also write machine + rows as JSON here")
+    ap.add_argument("-v", "--verbose", action="store_true", help="tracebacks of chainsim errors")
+    a = ap.parse_args(argv)
+    sizes = [20, 200] if a.quick else [int(x) for x in a.sizes.split(",")]
+    horizons = [365] if a.quick else [int(x) for x in a.days.split(",")]
+
+    info = machine_info()
+    print("machine: {cpu}; {cores} cores ({usable_cores} usable); {implementation} {python}; "
+          "simpy {simpy}; numpy {numpy}; chainsim {chainsim} @ {chainsim_commit}".format(**info))
+    floor = load_floor()
+    options, how = _engine_options()
+    print(f"chainsim: one replication, warm-up 0, {how}; floor: {FLOOR_PATH}"
+          + ("" if floor else " (MISSING)"))
+
+    # untimed warm-up so that first-use imports (pandas, pydantic models) are not timed
+    try:
+        run_chainsim(2, 5, a.seed, options)
+    except Exception as exc:  # noqa: BLE001
+        print(f"chainsim does not run yet: {type(exc).__name__}: {exc}", file=sys.stderr)
+
+    rows = []
+    for days in horizons:
+        for n in sizes:
+            t = time.perf_counter()
+            rows.append(run_case(n, days, a.seed, floor, options, a))
+            print(f"  done N={n} days={days} ({time.perf_counter() - t:.1f} s wall)",
+                  file=sys.stderr, flush=True)
+
+    print_table(f"chainsim vs bare-SimPy floor (seed {a.seed}); ratio = chainsim s / floor s",
+                *table_rows(rows))
+    if any("partial" in r for r in rows):
+        print_table("KPI agreement (retailers; fill = ratio of sums, inv = mean end-of-day on hand)",
+                    *kpi_rows(rows))
+    for r in rows:
+        if "chainsim_error" in r:
+            print(f"chainsim error at N={r['n']} days={r['days']}: {r['chainsim_error']}")
+        fn, fv = r.get("floor_nodes"), r.get("floor_vector")
+        if fn and fv and (abs(fn["fill"] - fv["fill"]) > 1e-12 or abs(fn["inv"] - fv["inv"]) > 1e-9):
+            print(f"WARNING: floor nodes and vector disagree at N={r['n']} days={r['days']}")
+        et = r.get("chainsim", {}).get("engine_timings")
+        if et:
+            print(f"chainsim timings N={r['n']} days={r['days']}: "
+                  + ", ".join(f"{k} {v:.3f} s" for k, v in et.items()))
+    print("chainsim 'load' (validation of the scenario dict, not in the ratios): "
+          + ", ".join(f"N={r['n']}: {r['chainsim']['load_s']:.3f} s"
+                      for r in rows if "chainsim" in r and r["days"] == horizons[0]))
+    print(SEMANTICS)
+
+    head = [r for r in rows if r["n"] == 200 and r["days"] == 365]
+    if head and "chainsim" in head[0]:
+        r = head[0]
+        line = (f"HEADLINE 200 retailers x 365 days: chainsim "
+                f"{r['retailer_days'] / r['chainsim']['secs']:,.0f} retailer-days/s")
+        if "floor_nodes" in r:
+            line += (f" (floor-nodes {r['retailer_days'] / r['floor_nodes']['secs']:,.0f}, "
+                     f"floor-vector {r['retailer_days'] / r['floor_vector']['secs']:,.0f})")
+        print(line)
+    if a.json:
+        a.json.write_text(json.dumps({"machine": info, "engine": how, "rows": rows}, indent=1))
+    return 1 if any("chainsim_error" in r for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Running scenarios: the day's phase order, replications, recording."""

@@ -1,0 +1,130 @@
+"""Simulate a scenario: build the network, run the days in their phase order, collect KPIs.
+
+The phase order of a day lives in ``Simulation.step`` (DESIGN §2); ``start``/``step``/``finish``
+let a caller advance one day at a time (the Beer Game will).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import simpy
+
+from chainsim.metrics.kpi import network_kpis, node_kpis
+from chainsim.metrics.summary import summarize
+from chainsim.model.network import build_network
+from chainsim.model.rng import Streams
+from chainsim.scenario.load import load_scenario
+from chainsim.scenario.schema import Scenario
+from chainsim.engine.recorder import TimeSeries
+
+KPI_COLUMNS = ["scenario", "replication", "node", "metric", "value"]
+
+
+class Simulation:
+    """One replication of a scenario on a SimPy environment.
+
+    Time is in days; day d is [d, d+1). Shipments are SimPy events scheduled with URGENT
+    priority for the start of the day they are due, so they are received (phase 1) before the
+    day's clock event runs the other phases.
+    """
+
+    def __init__(self, scenario: Scenario, replication: int, *, timeseries: bool = False):
+        self.scenario = scenario
+        self.replication = replication
+        self.env = simpy.Environment()
+        self.warmup = scenario.warmup_days
+        self.days = scenario.warmup_days + scenario.horizon_days
+        self.net = build_network(scenario, self.env, Streams(scenario.seed, replication),
+                                 self.warmup)
+        self.series = TimeSeries(self.net.nodes, self.days) if timeseries else None
+        self.day = 0
+
+    def step(self, day: int) -> None:
+        """Run the phases of day ``day`` after its arrivals were received:
+
+        1. shipments due today were received by their SimPy events (URGENT, before this);
+           receiving serves waiting backorders first come first served;
+        2. nodes review their inventory position and order, from the consumer end upstream,
+           so a supplier sees today's orders from below before it orders itself;
+        3. today's consumer demand arrives and is served, backordered or lost;
+        4. end-of-day levels are recorded and costs charged (after warm-up).
+        """
+        for node in self.net.review_order:
+            node.review(day)
+        for node in self.net.demand_nodes:
+            node.serve_demand()
+        if self.series is not None:
+            self.series.record(day)
+        for node in self.net.nodes:
+            node.close_day(day)
+
+    def _clock(self):
+        timeout = self.env.timeout
+        for day in range(self.day, self.days):
+            self.step(day)
+            self.day = day + 1
+            yield timeout(1)
+
+    def run(self) -> Simulation:
+        self.env.process(self._clock())
+        self.env.run(until=self.days)
+        return self
+
+    def kpi_rows(self) -> list[tuple]:
+        per_node = {n.id: node_kpis(n) for n in self.net.nodes}
+        per_node["network"] = network_kpis(self.net.nodes, per_node)
+        name, rep = self.scenario.name, self.replication
+        return [(name, rep, nid, metric, value)
+                for nid, kpis in per_node.items() for metric, value in kpis.items()]
+
+
+@dataclass
+class Results:
+    """What a run produced: tidy KPI rows per replication, their summary, time series."""
+
+    scenario: Scenario
+    kpis: pd.DataFrame
+    summary: pd.DataFrame
+    timeseries: pd.DataFrame | None = None
+
+
+def resolve(scenario: Scenario | Mapping[str, Any] | str | Path, *, replications=None, days=None,
+            seed=None, warmup=None) -> Scenario:
+    """The scenario with the caller's overrides applied (None keeps the file's value)."""
+    scn = load_scenario(scenario)
+    update = {k: v for k, v in (("replications", replications), ("horizon_days", days),
+                                ("seed", seed), ("warmup_days", warmup)) if v is not None}
+    if update:
+        scn = Scenario.model_validate({**scn.model_dump(by_alias=True), **update})
+    return scn
+
+
+def simulate(scenario, replications: int | None = None, days: int | None = None,
+             seed: int | None = None, warmup: int | None = None, *,
+             timeseries: bool | str = False,
+             progress: Callable[[int], None] | None = None) -> Results:
+    """Simulate ``replications`` independent replications of a scenario.
+
+    ``days`` counts the days after warm-up; arguments left out come from the scenario.
+    ``timeseries``: False, "first" (replication 0 only) or True (all replications).
+    ``progress`` is called with the number of finished replications.
+    """
+    scn = resolve(scenario, replications=replications, days=days, seed=seed, warmup=warmup)
+    rows: list[tuple] = []
+    frames = []
+    for rep in range(scn.replications):
+        keep = timeseries is True or (timeseries == "first" and rep == 0)
+        sim = Simulation(scn, rep, timeseries=keep).run()
+        rows.extend(sim.kpi_rows())
+        if keep:
+            frames.append(sim.series.frame(scn.name, rep))
+        if progress is not None:
+            progress(rep + 1)
+    kpis = pd.DataFrame(rows, columns=KPI_COLUMNS)
+    series = pd.concat(frames, ignore_index=True) if frames else None
+    return Results(scenario=scn, kpis=kpis, summary=summarize(kpis), timeseries=series)

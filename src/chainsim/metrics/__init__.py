@@ -1,0 +1,1 @@
+"""Pure functions on numbers and tables: KPIs, confidence intervals, theory oracles."""

@@ -1,0 +1,100 @@
+"""KPIs of one replication from a node's running sums (definitions: README, DESIGN §7).
+
+Ratios are ratios of sums, levels are means of end-of-day values, costs are totals divided by
+days, variances are sample variances (n − 1) of the daily values.
+"""
+
+from __future__ import annotations
+
+import math
+
+NAN = float("nan")
+
+
+def ratio(num: float, den: float) -> float:
+    return num / den if den else NAN
+
+
+def sample_variance(total: float, total_sq: float, n: int) -> float:
+    """Sample variance of n values from their sum and sum of squares."""
+    if n < 2:
+        return NAN
+    return max((total_sq - total * total / n) / (n - 1), 0.0)
+
+
+def node_kpis(node) -> dict[str, float]:
+    """Per-day KPIs of one node over the days after warm-up."""
+    st = node.stats
+    days = st.days
+    if days == 0:
+        return {}
+    holding = node.holding * st.on_hand / days
+    backorder = node.backorder_cost * st.backorders / days
+    ordering = node.order_cost * st.orders / days
+    transport = st.transport / days
+    pipeline = node.pipeline_holding * st.in_transit / days
+    total = holding + backorder + ordering + transport + pipeline
+    revenue = st.revenue / days
+    purchase = st.purchase / days
+    orders_var = sample_variance(st.ordered, st.ordered_sq, days)
+    demand_var = sample_variance(st.asked, st.asked_sq, days)
+    bullwhip = orders_var / demand_var if demand_var > 0 else NAN
+    return {
+        "demand": st.asked / days,
+        "fill_rate": ratio(st.filled, st.asked),
+        "cycle_service_level": st.clean_days / days,
+        "on_hand": st.on_hand / days,
+        "backorders": st.backorders / days,
+        "on_order": st.on_order / days,
+        "in_transit": st.in_transit / days,
+        "lost_sales": st.lost / days,
+        "lost_fraction": ratio(st.lost, st.asked),
+        "units_sold": st.sold / days,
+        "shipped": st.shipped / days,
+        "orders": st.ordered / days,
+        "order_frequency": st.order_days / days,
+        "orders_variance": orders_var,
+        "demand_variance": demand_var,
+        "bullwhip": bullwhip,
+        "holding_cost": holding,
+        "backorder_cost": backorder,
+        "ordering_cost": ordering,
+        "transport_cost": transport,
+        "pipeline_cost": pipeline,
+        "total_cost": total,
+        "purchase_cost": purchase,
+        "revenue": revenue,
+        "profit": revenue - purchase - total,
+    }
+
+
+def network_kpis(nodes, per_node: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Network-wide KPIs: consumer-facing service and the channel's money as a whole."""
+    facing = [n for n in nodes if n.demand is not None and n.stats.days]
+    if not facing or not per_node:
+        return {}
+    days = facing[0].stats.days
+    asked = sum(n.stats.asked for n in facing)
+    sold = sum(n.stats.sold for n in facing)
+    consumer_revenue = sum(n.stats.sold * n.price for n in facing) / days
+
+    def total(metric: str) -> float:
+        return math.fsum(k[metric] for k in per_node.values() if metric in k)
+
+    return {
+        "demand": asked / days,
+        "units_sold": sold / days,
+        "fill_rate": ratio(sum(n.stats.filled for n in facing), asked),
+        "lost_sales": sum(n.stats.lost for n in facing) / days,
+        "lost_fraction": ratio(sum(n.stats.lost for n in facing), asked),
+        "backorders": sum(n.stats.backorders for n in facing) / days,
+        "on_hand": total("on_hand"),
+        "holding_cost": total("holding_cost"),
+        "backorder_cost": total("backorder_cost"),
+        "ordering_cost": total("ordering_cost"),
+        "transport_cost": total("transport_cost"),
+        "total_cost": total("total_cost"),
+        "revenue": consumer_revenue,
+        "channel_profit": total("profit"),
+        "cost_to_serve": ratio(total("total_cost"), sold / days),
+    }

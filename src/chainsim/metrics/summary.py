@@ -1,0 +1,29 @@
+"""Summaries over replications: mean, sample std and a 95% Student-t confidence interval."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+SUMMARY_COLUMNS = ["scenario", "node", "metric", "mean", "std", "ci_low", "ci_high", "n"]
+
+
+def t_half_width(std: float, n: int, level: float = 0.95) -> float:
+    """Half-width of the two-sided t-interval for a mean of n values with sample std."""
+    if n < 2 or not np.isfinite(std):
+        return float("nan")
+    return float(stats.t.ppf(0.5 + level / 2, n - 1) * std / np.sqrt(n))
+
+
+def summarize(kpis: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """One row per (scenario, node, metric) with mean, std, ci_low, ci_high and n (NaN values,
+    e.g. a fill rate with no demand, are left out of n)."""
+    if kpis.empty:
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    grouped = kpis.groupby(["scenario", "node", "metric"], sort=False)["value"]
+    out = grouped.agg(mean="mean", std="std", n="count").reset_index()
+    half = np.array([t_half_width(s, n, level) for s, n in zip(out["std"], out["n"], strict=True)])
+    out["ci_low"] = out["mean"] - half
+    out["ci_high"] = out["mean"] + half
+    return out[SUMMARY_COLUMNS]

@@ -1,0 +1,1 @@
+"""The simulated world: random streams, samplers, policies, nodes and their wiring."""

@@ -1,0 +1,98 @@
+"""Build and wire the runtime network of one replication from a validated Scenario."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chainsim.model.dists import demand_source, lead_time_source
+from chainsim.model.node import InfiniteSource, Link, Node, Plant
+from chainsim.model.policies import make_policy
+from chainsim.model.rng import Streams
+from chainsim.scenario.schema import Scenario
+
+
+def topological_order(scn: Scenario) -> list[str]:
+    """Node ids, every supplier before its buyers (ties in file order)."""
+    indeg = {n.id: 0 for n in scn.nodes}
+    out: dict[str, list[str]] = {n.id: [] for n in scn.nodes}
+    for lane in scn.lanes:
+        indeg[lane.dst] += 1
+        out[lane.src].append(lane.dst)
+    ready = [n.id for n in scn.nodes if indeg[n.id] == 0]
+    order: list[str] = []
+    while ready:
+        u = ready.pop(0)
+        order.append(u)
+        for v in out[u]:
+            indeg[v] -= 1
+            if indeg[v] == 0:
+                ready.append(v)
+    return order
+
+
+def selling_prices(scn: Scenario) -> dict[str, float]:
+    """Each node's selling price: its ``price``; else its purchase price × (1 + ``markup``);
+    else the product's list price if it sells to consumers; else its purchase price (resale
+    at cost). Sources buy at the product's unit cost."""
+    product = scn.product
+    supplier = {lane.dst: lane.src for lane in scn.lanes}
+    prices: dict[str, float] = {}
+    for nid in topological_order(scn):
+        node = scn.node(nid)
+        buy = prices[supplier[nid]] if nid in supplier else product.unit_cost
+        if node.price is not None:
+            prices[nid] = node.price
+        elif node.markup is not None:
+            prices[nid] = buy * (1 + node.markup)
+        elif node.demand is not None:
+            prices[nid] = product.price
+        else:
+            prices[nid] = buy
+    return prices
+
+
+@dataclass
+class Network:
+    nodes: list[Node]  # in topological order (suppliers first)
+    review_order: list[Node]  # consumer end first
+    demand_nodes: list[Node]
+
+
+def build_network(scn: Scenario, env, streams: Streams, warmup: int) -> Network:
+    prices = selling_prices(scn)
+    by_id: dict[str, Node] = {}
+    for nid in topological_order(scn):
+        spec = scn.node(nid)
+        policy = make_policy(spec.policy) if spec.policy is not None else None
+        kw = dict(policy=policy, price=prices[nid], unit_cost=scn.product.unit_cost,
+                  warmup=warmup, env=env)
+        if spec.infinite_supply:
+            node = InfiniteSource(spec, **kw)
+        elif spec.role == "manufacturer":
+            if spec.production_lead_time is not None:
+                production = lead_time_source(spec.production_lead_time,
+                                              streams.generator("production", nid))
+            else:
+                production = _zero
+            node = Plant(spec, capacity=spec.capacity, production_time=production, **kw)
+        else:
+            node = Node(spec, **kw)
+        if spec.demand is not None:
+            node.demand, _ = demand_source(spec.demand, streams.generator("demand", nid),
+                                               spec.integer)
+        by_id[nid] = node
+    for lane in scn.lanes:
+        lead = lead_time_source(lane.lead_time, streams.generator("lead_time", lane.src, lane.dst))
+        link = Link(env, by_id[lane.src], by_id[lane.dst], lead, lane.cost_per_unit,
+                    lane.cost_per_shipment)
+        by_id[lane.dst].supply = link
+    nodes = list(by_id.values())
+    return Network(
+        nodes=nodes,
+        review_order=[n for n in reversed(nodes) if not isinstance(n, InfiniteSource)],
+        demand_nodes=[n for n in nodes if n.demand is not None],
+    )
+
+
+def _zero() -> int:
+    return 0

@@ -1,0 +1,299 @@
+"""Runtime stocking nodes: stock, orders, shipments, backorders and incremental statistics.
+
+A node is driven by the day's phases in ``engine.run.Simulation.step``: ``receive`` (arrivals,
+phase 1), ``review`` (phase 2), ``serve_demand`` (phase 3) and ``close_day`` (phase 4). Between
+nodes, ``take_order`` carries an order up a link and ``Link.ship`` carries stock down it.
+
+Allocation: a supplier ships an order at once from on hand, first come first served; what it
+cannot ship now waits in its backlog and is shipped as stock arrives (partial shipments). An
+order larger than the stock never blocks the supplier: it ships what it has.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from simpy.core import URGENT
+from simpy.events import Event
+
+from chainsim.model.policies import EPS, lot_size
+
+CONSUMER = None  # the buyer of a backlog entry for end-consumer demand
+
+
+class Arrival(Event):
+    """A shipment due at ``now + delay``; fires before the day's review (URGENT priority), so
+    everything due on day d is received in phase 1 of day d."""
+
+    def __init__(self, env, delay, link, qty):
+        self.env = env
+        self.callbacks = [link.deliver]
+        self._value = qty
+        self._ok = True
+        env.schedule(self, URGENT, delay)
+
+
+class Link:
+    """A lane at runtime: supplier -> buyer, with its lead-time source and transport costs."""
+
+    __slots__ = ("supplier", "buyer", "lead_time", "cost_per_unit", "cost_per_shipment", "env")
+
+    def __init__(self, env, supplier, buyer, lead_time, cost_per_unit, cost_per_shipment):
+        self.env = env
+        self.supplier, self.buyer = supplier, buyer
+        self.lead_time = lead_time
+        self.cost_per_unit, self.cost_per_shipment = cost_per_unit, cost_per_shipment
+
+    def ship(self, qty):
+        """Send qty from the supplier: the buyer pays the supplier's price and the transport."""
+        sup, buyer = self.supplier, self.buyer
+        value = qty * sup.price
+        sup.day_revenue += value
+        sup.day_shipped += qty
+        buyer.day_purchase += value
+        buyer.day_transport += self.cost_per_unit * qty + self.cost_per_shipment
+        delay = self.lead_time()
+        if delay == 0:
+            buyer.receive(qty)
+        else:
+            buyer.in_transit += qty
+            Arrival(self.env, delay, self, qty)
+
+    def deliver(self, event):
+        qty = event._value
+        self.buyer.in_transit -= qty
+        self.buyer.receive(qty)
+
+
+class Node:
+    """A stocking node (manufacturer, wholesaler, distributor or retailer)."""
+
+    def __init__(self, spec, *, policy, price, unit_cost, warmup, env):
+        self.id = spec.id
+        self.role = spec.role
+        self.env = env
+        self.policy = policy
+        self.review_days = spec.policy.review_days if spec.policy else 1
+        self.moq = spec.policy.moq if spec.policy else 0
+        self.multiple = spec.policy.multiple if spec.policy else None
+        self.lost = spec.unmet == "lost"
+        self.price = price
+        self.unit_cost = unit_cost
+        self.holding = spec.costs.holding
+        self.backorder_cost = spec.costs.backorder
+        self.order_cost = spec.costs.order
+        self.pipeline_holding = spec.costs.pipeline_holding
+        self.warmup = warmup
+        self.supply: Link | None = None  # set when wired
+        self.demand = None  # next-demand callable for nodes with consumer demand
+        start = spec.initial.on_hand
+        self.on_hand = start if start is not None else (policy.level if policy else 0)
+        self.on_order = 0  # ordered, not yet received (owed by the supplier or in transit)
+        self.in_transit = 0
+        self.backlog: deque = deque()  # [buyer link or CONSUMER, qty]
+        self.backlog_qty = 0
+        self._reset_day()
+        self.stats = Stats()
+
+    # ------------------------------------------------------------------ per-day counters
+    def _reset_day(self):
+        self.day_asked = 0  # asked of this node today (consumer demand + buyers' orders)
+        self.day_filled = 0  # of which served from stock on the day asked
+        self.day_lost = 0
+        self.day_sold = 0  # units delivered to consumers today (incl. backorders filled)
+        self.day_ordered = 0
+        self.day_orders = 0
+        self.day_shipped = 0
+        self.day_revenue = 0.0
+        self.day_purchase = 0.0
+        self.day_transport = 0.0
+
+    # ------------------------------------------------------------------ phase 1
+    def receive(self, qty):
+        """Stock arrives: serve the backlog first come first served, keep the rest."""
+        self.on_order -= qty
+        on_hand = self.on_hand + qty
+        backlog = self.backlog
+        while backlog and on_hand > EPS:
+            entry = backlog[0]
+            buyer, want = entry
+            x = want if want <= on_hand else on_hand
+            on_hand -= x
+            self.backlog_qty -= x
+            if x >= want - EPS:
+                backlog.popleft()
+            else:
+                entry[1] = want - x
+            if buyer is CONSUMER:
+                self.day_sold += x
+                self.day_revenue += x * self.price
+            else:
+                self.on_hand = on_hand  # ship() may recurse into this node's state
+                buyer.ship(x)
+        self.on_hand = on_hand
+
+    # ------------------------------------------------------------------ phase 2
+    def review(self, day):
+        """Review the inventory position and order from the supplier per the policy."""
+        if day % self.review_days:
+            return
+        ip = self.on_hand + self.on_order - self.backlog_qty
+        q = lot_size(self.policy.need(ip), self.moq, self.multiple)
+        if q:
+            self.on_order += q
+            self.day_ordered += q
+            self.day_orders += 1
+            self.supply.supplier.take_order(self.supply, q)
+
+    def take_order(self, link, qty):
+        """A buyer's order: ship what is on hand now, backorder (or lose) the rest."""
+        self.day_asked += qty
+        x = qty if qty <= self.on_hand else self.on_hand
+        if x > EPS:
+            self.on_hand -= x
+            self.day_filled += x
+            link.ship(x)
+        else:
+            x = 0
+        rest = qty - x
+        if rest > EPS:
+            if self.lost:
+                self.day_lost += rest
+                link.buyer.on_order -= rest
+            else:
+                self.backlog.append([link, rest])
+                self.backlog_qty += rest
+
+    # ------------------------------------------------------------------ phase 3
+    def serve_demand(self):
+        """Today's consumer demand: serve from stock, backorder or lose the rest."""
+        d = self.demand()
+        self.day_asked += d
+        x = d if d <= self.on_hand else self.on_hand
+        if x > 0:
+            self.on_hand -= x
+            self.day_filled += x
+            self.day_sold += x
+            self.day_revenue += x * self.price
+        rest = d - x
+        if rest > EPS:
+            if self.lost:
+                self.day_lost += rest
+            else:
+                self.backlog.append([CONSUMER, rest])
+                self.backlog_qty += rest
+
+    # ------------------------------------------------------------------ phase 4
+    def close_day(self, day):
+        """Charge end-of-day costs and add the day to the statistics (after warm-up)."""
+        if day >= self.warmup:
+            st = self.stats
+            on_hand, backlog, on_order = self.on_hand, self.backlog_qty, self.on_order
+            asked, ordered = self.day_asked, self.day_ordered
+            st.days += 1
+            st.asked += asked
+            st.asked_sq += asked * asked
+            st.filled += self.day_filled
+            st.lost += self.day_lost
+            st.sold += self.day_sold
+            st.ordered += ordered
+            st.ordered_sq += ordered * ordered
+            st.order_days += self.day_orders > 0
+            st.orders += self.day_orders
+            st.shipped += self.day_shipped
+            st.on_hand += on_hand
+            st.backorders += backlog
+            st.on_order += on_order
+            st.in_transit += self.in_transit
+            st.clean_days += backlog <= EPS
+            st.revenue += self.day_revenue
+            st.purchase += self.day_purchase
+            st.transport += self.day_transport
+        self._reset_day()
+
+
+class Stats:
+    """Running sums over the days after warm-up; KPIs are ratios of these (metrics.kpi)."""
+
+    __slots__ = (
+        "days", "asked", "asked_sq", "filled", "lost", "sold", "ordered", "ordered_sq",
+        "order_days", "orders", "shipped", "on_hand", "backorders", "on_order", "in_transit",
+        "clean_days", "revenue", "purchase", "transport",
+    )
+
+    def __init__(self):
+        for name in self.__slots__:
+            setattr(self, name, 0)
+
+
+class InfiniteSource(Node):
+    """An outside source that never runs out: every order ships in full at once."""
+
+    def take_order(self, link, qty):
+        self.day_asked += qty
+        self.day_filled += qty
+        self.day_purchase += qty * self.unit_cost
+        link.ship(qty)
+
+    def review(self, day):
+        pass
+
+
+class Plant(Node):
+    """A manufacturer that makes its own stock: its orders are production orders, started up to
+    ``capacity`` units a day in order of arrival, each finishing after a production lead time.
+    Production costs the product's unit cost per unit started."""
+
+    def __init__(self, spec, *, capacity, production_time, **kw):
+        super().__init__(spec, **kw)
+        self.capacity = capacity
+        self.queue: deque = deque()  # production orders not yet started
+        self.queued = 0
+        self.production_time = production_time
+
+    def review(self, day):
+        if day % self.review_days == 0:
+            ip = self.on_hand + self.on_order - self.backlog_qty
+            q = lot_size(self.policy.need(ip), self.moq, self.multiple)
+            if q:
+                self.on_order += q
+                self.day_ordered += q
+                self.day_orders += 1
+                self.queue.append(q)
+                self.queued += q
+        self._start_production()
+
+    def _start_production(self):
+        room = self.capacity if self.capacity is not None else float("inf")
+        started = 0
+        while self.queue and room > EPS:
+            q = self.queue[0]
+            x = q if q <= room else room
+            room -= x
+            started += x
+            if x >= q - EPS:
+                self.queue.popleft()
+            else:
+                self.queue[0] = q - x
+        if started:
+            self.queued -= started
+            self.day_purchase += started * self.unit_cost
+            delay = self.production_time()
+            if delay == 0:
+                self.receive(started)
+            else:
+                self.in_transit += started
+                Arrival(self.env, delay, _SelfLink(self), started)
+
+
+class _SelfLink:
+    """Delivery of finished production into the plant's own stock."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node):
+        self.node = node
+
+    def deliver(self, event):
+        self.node.in_transit -= event._value
+        self.node.receive(event._value)
