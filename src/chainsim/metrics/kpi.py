@@ -36,7 +36,8 @@ def node_kpis(node) -> dict[str, float]:
     total = holding + backorder + ordering + transport + pipeline
     revenue = st.revenue / days
     purchase = st.purchase / days
-    orders_var = sample_variance(st.ordered, st.ordered_sq, days)
+    # a node without a policy (an outside source) places no orders: no order statistics
+    orders_var = sample_variance(st.ordered, st.ordered_sq, days) if node.policy else NAN
     demand_var = sample_variance(st.asked, st.asked_sq, days)
     bullwhip = orders_var / demand_var if demand_var > 0 else NAN
     return {
@@ -96,5 +97,6 @@ def network_kpis(nodes, per_node: dict[str, dict[str, float]]) -> dict[str, floa
         "total_cost": total("total_cost"),
         "revenue": consumer_revenue,
         "channel_profit": total("profit"),
+        "profit": total("profit"),
         "cost_to_serve": ratio(total("total_cost"), sold / days),
     }

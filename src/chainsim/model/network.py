@@ -85,7 +85,10 @@ def build_network(scn: Scenario, env, streams: Streams, warmup: int) -> Network:
         lead = lead_time_source(lane.lead_time, streams.generator("lead_time", lane.src, lane.dst))
         link = Link(env, by_id[lane.src], by_id[lane.dst], lead, lane.cost_per_unit,
                     lane.cost_per_shipment)
-        by_id[lane.dst].supply = link
+        buyer = by_id[lane.dst]
+        buyer.supply = link
+        # the supplier's MOQ binds the buyer's orders on top of the buyer's own policy MOQ
+        buyer.moq = max(buyer.moq, scn.node(lane.src).min_order)
     nodes = list(by_id.values())
     return Network(
         nodes=nodes,

@@ -9,6 +9,9 @@ and column of every key and item. Those positions turn each pydantic error into
 from __future__ import annotations
 
 import difflib
+import math
+import os
+import reprlib
 import types
 import typing
 from collections.abc import Mapping
@@ -17,8 +20,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.reader import ReaderError
 
 from chainsim.errors import Problem, ScenarioError
 from chainsim.scenario.schema import Scenario
@@ -26,38 +30,149 @@ from chainsim.scenario.schema import Scenario
 FILE_ATTR = "_chainsim_file"
 ORIGIN_ATTR = "_chainsim_origin"
 
+# Tags YAML resolves to plain values; any other tag (``!!python/object``, ``!custom``) is refused.
+PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")
+}
+
+# Extra advice for the commonest YAML mistakes, keyed by a piece of ruamel.yaml's message.
+YAML_HINTS = {
+    "cannot start any token": "indent with spaces, not tabs, and quote values that start with @ or `",
+    "mapping values are not allowed": "put a space after each ':' and quote values that contain ': '",
+    "duplicate key": "remove one of the two keys",
+    "expected a single document": "keep one scenario per file (remove the second '---')",
+    "undefined alias": "define the anchor (&name) before using *name",
+    "could not find expected ':'": "write each setting as key: value",
+    "did not find expected key": "check the indentation of this line",
+    "did not find expected node content": "add the missing value or close the bracket",
+}
+
+
+def _line_col(text: str | bytes, index: int) -> tuple[int, int]:
+    """1-based line and column of a character (or byte) offset."""
+    nl = "\n" if isinstance(text, str) else b"\n"
+    line = text.count(nl, 0, index) + 1
+    col = index - (text.rfind(nl, 0, index) + 1) + 1
+    return line, col
+
 
 def read_yaml(path: Path) -> Any:
     """Parse one YAML file, tagging every mapping and list with the file it came from."""
+    file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data_bytes = path.read_bytes()
     except OSError as exc:
-        raise ScenarioError([Problem(str(path), 0, 0, f"cannot read file: {exc.strerror}")]) from None
+        raise ScenarioError(
+            [Problem(file, 0, 0, f"cannot read file: {exc.strerror or exc}; check the path")]
+        ) from None
+    try:
+        text = data_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(data_bytes, exc.start)
+        raise ScenarioError(
+            [Problem(file, line, col, f"the file is not UTF-8 text (byte 0x{data_bytes[exc.start]:02x}); "
+                     "save it as UTF-8")]
+        ) from None
+    return parse_yaml_text(text, file)
+
+
+def parse_yaml_text(text: str, file: str) -> Any:
+    """Parse YAML text safely: plain mappings, lists and scalars only, every one with a position."""
     yaml = YAML(typ="rt", pure=True)
     try:
         data = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        what = exc.problem or str(exc)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = " ".join(str(exc.problem or exc.context or "syntax error").split())
+        hint = next((h for k, h in YAML_HINTS.items() if k in what), "fix the syntax here")
+        raise ScenarioError([Problem(file, line, col, f"malformed YAML: {what}; {hint}")]) from None
+    except ReaderError as exc:
+        line, col = _line_col(text, exc.position) if isinstance(exc.position, int) else (1, 1)
         raise ScenarioError(
-            [Problem(str(path), line, col, f"malformed YAML: {what}; fix the syntax here")]
+            [Problem(file, line, col, f"malformed YAML: unacceptable character #x{exc.character:04x}; "
+                     "remove it (control characters are not allowed)")]
         ) from None
-    except YAMLError as exc:
-        raise ScenarioError([Problem(str(path), 0, 0, f"malformed YAML: {exc}")]) from None
-    _tag(data, str(path))
+    except RecursionError:
+        raise ScenarioError(
+            [Problem(file, 1, 1, "malformed YAML: the file is nested too deeply; flatten it")]
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - any parser failure on bad input is a user error
+        what = " ".join(str(exc).split()) or type(exc).__name__
+        raise ScenarioError([Problem(file, 1, 1, f"malformed YAML: {what}; fix the syntax")]) from None
+    problems = _check_tags(data, file)
+    if problems:
+        raise ScenarioError(problems)
+    _tag(data, file)
     return data
 
 
+def _children(obj: Any) -> list[tuple[Any, Any]]:
+    if isinstance(obj, Mapping):
+        return list(obj.items())
+    if isinstance(obj, list):
+        return list(enumerate(obj))
+    return []
+
+
+def _tag_of(obj: Any) -> str | None:
+    tag = getattr(obj, "tag", None)
+    value = getattr(tag, "value", tag)
+    return value if isinstance(value, str) else None
+
+
+def _check_tags(data: Any, file: str) -> list[Problem]:
+    """Refuse YAML tags that do not stand for plain values; unwrap an explicit ``!!str``."""
+    problems: list[Problem] = []
+    seen: set[int] = set()
+
+    def visit(obj: Any, line: int, col: int) -> None:
+        if id(obj) in seen:
+            return
+        seen.add(id(obj))
+        tag = _tag_of(obj)
+        if tag is not None and tag not in PLAIN_TAGS:
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            problems.append(Problem(
+                file, line, col,
+                f"YAML tag {shown} is not allowed; scenario files hold plain values only, "
+                "remove the tag",
+            ))
+            return
+        for key, value in _children(obj):
+            ln, cl = _value_pos(obj, key) or (line, col)
+            if isinstance(value, TaggedScalar):
+                vtag = _tag_of(value)
+                if vtag in PLAIN_TAGS:
+                    obj[key] = value.value  # an explicit !!str (the only plain tag kept as such)
+                    continue
+            visit(value, ln, cl)
+
+    first = _own_pos(data)
+    visit(data, *(first if first != (0, 0) else (1, 1)))
+    return problems
+
+
+def _value_pos(container: Any, key: Any) -> tuple[int, int] | None:
+    lc = getattr(container, "lc", None)
+    try:
+        line, col = lc.value(key) if isinstance(container, Mapping) else lc.item(key)
+        return line + 1, col + 1
+    except (AttributeError, KeyError, TypeError, IndexError):
+        return None
+
+
 def _tag(obj: Any, file: str) -> None:
-    if isinstance(obj, CommentedMap):
-        setattr(obj, FILE_ATTR, file)
-        for v in obj.values():
-            _tag(v, file)
-    elif isinstance(obj, CommentedSeq):
-        setattr(obj, FILE_ATTR, file)
-        for v in obj:
-            _tag(v, file)
+    """Remember on every mapping and list the file it was read from (shared aliases once)."""
+    seen: set[int] = set()
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, CommentedMap | CommentedSeq) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        setattr(item, FILE_ATTR, file)
+        stack.extend(v for _, v in _children(item))
 
 
 def deep_merge(base: Any, child: Any) -> Any:
@@ -81,46 +196,78 @@ def deep_merge(base: Any, child: Any) -> Any:
     return merged
 
 
+def _shown_path(path: Path) -> str:
+    """A path as the user would write it: relative stays relative, ``a/../b`` becomes ``b``."""
+    return os.path.normpath(path)
+
+
 def resolve_extends(data: Any, path: Path, chain: tuple[Path, ...] = ()) -> Any:
     """Follow ``extends:`` (relative to the file that names it), merging each base underneath."""
     if not isinstance(data, Mapping) or "extends" not in data:
         return data
     rel = data["extends"]
+    file = str(path)
     line, col = _key_pos(data, "extends")
-    if not isinstance(rel, str):
-        raise ScenarioError([Problem(str(path), line, col, "extends must be a file path")])
-    base_path = (path.parent / rel).resolve()
-    if base_path in chain or base_path == path.resolve():
-        raise ScenarioError(
-            [Problem(str(path), line, col, f"extends forms a loop through {rel}; remove one link")]
-        )
+    if not isinstance(rel, str) or not rel.strip():
+        raise ScenarioError([Problem(
+            file, line, col,
+            f"extends must be the path of a base scenario file (got {_got(rel)}); "
+            "e.g. extends: base.yaml",
+        )])
+    base_path = Path(_shown_path(path.parent / rel))
+    here = path.resolve()
+    if base_path.resolve() in (*chain, here):
+        links = " -> ".join(p.name for p in (*chain, here, base_path.resolve()))
+        raise ScenarioError([Problem(
+            file, line, col, f"extends forms a loop ({links}); remove one of these extends",
+        )])
     if not base_path.is_file():
-        raise ScenarioError(
-            [Problem(str(path), line, col, f"extends names {rel}, which does not exist; fix the path")]
-        )
-    base = resolve_extends(read_yaml(base_path), base_path, (*chain, path.resolve()))
+        raise ScenarioError([Problem(
+            file, line, col,
+            f"extends names {rel}, which does not exist (looked for {base_path}); fix the path",
+        )])
+    base_raw = read_yaml(base_path)
+    if not isinstance(base_raw, Mapping):
+        bl, bc = _own_pos(base_raw)
+        raise ScenarioError([Problem(
+            str(base_path), max(bl, 1), max(bc, 1),
+            f"{_shape(base_raw)}, but a base scenario named by extends must be a mapping of keys",
+        )])
+    base = resolve_extends(base_raw, base_path, (*chain, here))
     return deep_merge(base, data)
 
 
 def _resolve_csv_paths(obj: Any, path: Path) -> None:
     """Make ``csv:`` paths of empirical distributions absolute, relative to their own file."""
-    if isinstance(obj, Mapping):
-        if obj.get("dist") == "empirical" and isinstance(obj.get("csv"), str):
-            owner = Path(getattr(obj, FILE_ATTR, str(path)))
-            obj["csv"] = str((owner.parent / obj["csv"]).resolve())
-        for v in obj.values():
-            _resolve_csv_paths(v, path)
-    elif isinstance(obj, list):
-        for v in obj:
-            _resolve_csv_paths(v, path)
+    seen: set[int] = set()
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, Mapping | list) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, Mapping) and item.get("dist") == "empirical":
+            csv = item.get("csv")
+            if isinstance(csv, str) and csv:
+                owner = Path(getattr(_owner(item, "csv"), FILE_ATTR, None) or str(path))
+                item["csv"] = str((owner.parent / csv).resolve())
+        stack.extend(v for _, v in _children(item))
 
 
 # --------------------------------------------------------------------------- positions
 def _owner(mapping: Any, key: Any) -> Any:
-    """The mapping, in the file it was read from, that holds ``key``."""
+    """The mapping, in the file it was read from, that holds ``key``.
+
+    Follows ``extends:`` merges and YAML merge keys (``<<: *anchor``).
+    """
     origin = getattr(mapping, ORIGIN_ATTR, None)
     if origin and key in origin:
         return _owner(origin[key], key)
+    own = getattr(mapping, "_ok", None)
+    if own is not None and key not in own:
+        for source in getattr(mapping, "merge", None) or ():
+            if isinstance(source, Mapping) and key in source:
+                return _owner(source, key)
     return mapping
 
 
@@ -129,13 +276,13 @@ def _key_pos(mapping: Any, key: Any) -> tuple[int, int]:
     try:
         line, col = owner.lc.key(key)
         return line + 1, col + 1
-    except (AttributeError, KeyError, TypeError):
+    except (AttributeError, KeyError, TypeError, IndexError):
         return _own_pos(owner)
 
 
 def _own_pos(obj: Any) -> tuple[int, int]:
     lc = getattr(obj, "lc", None)
-    if lc is None or lc.line is None:
+    if lc is None or getattr(lc, "line", None) is None:
         return 0, 0
     return lc.line + 1, lc.col + 1
 
@@ -143,8 +290,10 @@ def _own_pos(obj: Any) -> tuple[int, int]:
 def locate(data: Any, loc: tuple[Any, ...], default_file: str) -> tuple[str, int, int]:
     """File, line and column of the deepest part of ``loc`` present in the raw data."""
     node = data
-    file = getattr(data, FILE_ATTR, default_file)
+    file = getattr(data, FILE_ATTR, None) or default_file
     line, col = _own_pos(data)
+    if (line, col) == (0, 0):
+        line, col = 1, 1  # the top of the file (e.g. a mapping merged by extends)
     for part in loc:
         if isinstance(node, Mapping) and part in node:
             line, col = _key_pos(node, part)
@@ -154,7 +303,7 @@ def locate(data: Any, loc: tuple[Any, ...], default_file: str) -> tuple[str, int
             try:
                 ln, cl = node.lc.item(part)
                 line, col = ln + 1, cl + 1
-            except (AttributeError, KeyError, TypeError):
+            except (AttributeError, KeyError, TypeError, IndexError):
                 pass
             file = getattr(node, FILE_ATTR, file)
             node = node[part]
@@ -265,9 +414,70 @@ def keys_of(model: type[BaseModel]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- messages
+_short = reprlib.Repr()
+_short.maxstring = 40
+_short.maxother = 40
+_short.maxlist = _short.maxdict = _short.maxtuple = _short.maxset = 4
+_short.maxlevel = 2
+
+
 def _got(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    """A short readable form of a value the user wrote (bounded even for huge aliased data)."""
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, str):
+        return _short.repr(str(value))
+    if isinstance(value, int | float):
+        text = str(value)
+        return text if len(text) <= 40 else text[:37] + "..."
+    if isinstance(value, Mapping):
+        return _short.repr(dict(list(value.items())[:5]))
+    if isinstance(value, list):
+        return _short.repr(list(value[:5]))
+    return _short.repr(value)
+
+
+def _shape(value: Any) -> str:
+    """What the top of a file holds, when it is not a mapping."""
+    if value is None:
+        return "the file holds no settings"
+    if isinstance(value, list):
+        return "the file holds a list"
+    return f"the file holds a single value ({_got(value)})"
+
+
+_EXAMPLES = {
+    "demand": "{dist: poisson, mean: 8}",
+    "lead_time": "{dist: constant, value: 3}",
+    "production_lead_time": "{dist: constant, value: 2}",
+    "policy": "{type: base_stock, S: 40}",
+    "costs": "{holding: 1, backorder: 9}",
+    "initial": "{on_hand: 20}",
+    "nodes": "{id: shop, role: retailer, ...}",
+    "lanes": "{from: plant, to: shop}",
+    "products": "{id: item, unit_cost: 10, price: 25}",
+}
+
+
+def _tag_options(tag: str) -> list[str]:
+    """The values a union tag (``dist`` or ``type``) may take."""
+    from chainsim.scenario import schema
+
+    union = schema.Dist if tag == "dist" else schema.Policy
+    out: list[str] = []
+    for member in typing.get_args(_strip(union)):
+        f = member.model_fields.get(tag)
+        if f is not None:
+            out.extend(typing.get_args(f.annotation))
+    return out
+
+
+def _example_for(loc: tuple[Any, ...]) -> str:
+    """An example of what belongs at ``loc`` (a field name, or a list item of nodes/lanes)."""
+    last = loc[-1] if loc else None
+    if isinstance(last, int) and len(loc) >= 2:
+        last = loc[-2]
+    return _EXAMPLES.get(str(last), "")
 
 
 def message_for(err: dict[str, Any], raw: Any) -> tuple[tuple[Any, ...], str]:
@@ -286,17 +496,26 @@ def message_for(err: dict[str, Any], raw: Any) -> tuple[tuple[Any, ...], str]:
         listing = f" (valid keys: {', '.join(valid)})" if valid else ""
         return loc, f"unknown key '{key}' in {describe(raw, loc[:-1])}; {hint}{listing}"
     if kind == "missing":
-        return loc[:-1], f"missing required field '{loc[-1]}' in {describe(raw, loc[:-1])}; add it"
+        if not loc[:-1]:
+            return loc[:-1], f"missing required field '{loc[-1]}' at the top of the file; add '{loc[-1]}: ...'"
+        return loc[:-1], f"missing required field '{loc[-1]}' in {describe(raw, loc[:-1])}; add '{loc[-1]}: ...'"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        tag = ctx.get("discriminator", "").strip("'")
-        expected = ctx.get("expected_tags", "")
+        tag = str(ctx.get("discriminator", "")).strip("'")
+        options = _tag_options(tag)
+        listing = ", ".join(options)
         if kind == "union_tag_not_found":
-            return loc, f"{where} needs '{tag}:' naming one of {expected}"
+            keys = [str(k) for k in value] if isinstance(value, Mapping) else []
+            near = difflib.get_close_matches(tag, keys, n=1, cutoff=0.5)
+            if near:
+                return loc + (near[0],), (
+                    f"{where} needs '{tag}:' but has '{near[0]}:'; rename it to '{tag}' "
+                    f"(one of {listing})"
+                )
+            return loc, f"{where} needs '{tag}:' naming one of {listing}; add it"
         got = ctx.get("tag")
-        options = [t.strip().strip("'") for t in expected.split(",")]
         near = difflib.get_close_matches(str(got), options, n=1, cutoff=0.5)
         hint = f"did you mean '{near[0]}'? " if near else ""
-        return loc + (tag,), f"unknown {tag} '{got}' in {where}; {hint}use one of {expected}"
+        return loc + (tag,), f"unknown {tag} '{got}' in {where}; {hint}use one of {listing}"
     if kind == "literal_error":
         expected = ctx.get("expected", "")
         options = [t.strip().strip("'") for t in expected.replace(" or ", ",").split(",")]
@@ -304,66 +523,129 @@ def message_for(err: dict[str, Any], raw: Any) -> tuple[tuple[Any, ...], str]:
         hint = f"did you mean '{near[0]}'? " if near else ""
         return loc, f"{where} is {_got(value)}; {hint}use one of {expected}"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        op = {"greater_than": "> ", "greater_than_equal": ">= ", "less_than": "< ",
-              "less_than_equal": "<= "}[kind]
         bound = next(iter(ctx.values()), "")
-        bound = f"{bound:g}" if isinstance(bound, float) else bound
-        need = "a positive number" if kind == "greater_than" and bound == 0 else f"{op}{bound}"
-        return loc, f"{where} must be {need} (got {_got(value)}); change it"
+        shown = f"{bound:g}" if isinstance(bound, float) else str(bound)
+        if kind == "greater_than" and bound == 0:
+            need, fix = "a positive number", "set it above 0"
+        elif kind == "greater_than_equal" and bound == 0:
+            need, fix = "0 or more", "it cannot be negative"
+        else:
+            op = {"greater_than": "greater than", "greater_than_equal": "at least",
+                  "less_than": "less than", "less_than_equal": "at most"}[kind]
+            need, fix = f"{op} {shown}", "change it"
+        return loc, f"{where} must be {need} (got {_got(value)}); {fix}"
     if kind == "value_error":
         msg = str(ctx.get("error", err["msg"]))
         return loc, f"{where}: {msg}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return loc, f"{where} must be a mapping of keys (got {_got(value)})"
+        example = _example_for(loc)
+        like = f" such as {example}" if example else " of keys"
+        return loc, f"{where} must be a mapping{like} (got {_got(value)})"
     if kind == "list_type":
-        return loc, f"{where} must be a list (got {_got(value)})"
+        example = _example_for(loc + (0,))
+        like = f", one '- {example}' entry per item" if example else ""
+        return loc, f"{where} must be a list{like} (got {_got(value)})"
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return loc, f"{where} must be a whole number (got {_got(value)})"
+        return loc, f"{where} must be a whole number (got {_got(value)}); write e.g. 10"
     if kind in ("float_parsing", "float_type"):
-        return loc, f"{where} must be a number (got {_got(value)})"
+        return loc, f"{where} must be a number (got {_got(value)}); write e.g. 2.5"
     if kind in ("bool_parsing", "bool_type"):
         return loc, f"{where} must be true or false (got {_got(value)})"
     if kind in ("string_type",):
-        return loc, f"{where} must be text (got {_got(value)})"
+        fix = "; put it in quotes" if isinstance(value, int | float | bool) or value is None \
+            or type(value).__module__ == "datetime" else "; write text"
+        return loc, f"{where} must be text (got {_got(value)}){fix}"
     if kind == "string_too_short":
-        return loc, f"{where} must not be empty"
+        return loc, f"{where} must not be empty; write a name"
     return loc, f"{where}: {err['msg']}"
 
 
 def validation_problems(exc: ValidationError, raw: Any, file: str) -> list[Problem]:
     problems = []
-    for err in exc.errors(include_url=False):
+    for err in exc.errors(include_url=False, include_context=True, include_input=True):
         loc, msg = message_for(err, raw)
         f, line, col = locate(raw, loc, file)
         problems.append(Problem(f, line, col, msg))
     return problems
 
 
+def nonfinite_problems(raw: Any, file: str, skip: set[tuple[Any, ...]]) -> list[Problem]:
+    """Every ``.inf`` or ``.nan`` the user wrote: no scenario setting may be infinite."""
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), raw)]
+    while stack:
+        loc, obj = stack.pop()
+        if isinstance(obj, float) and not math.isfinite(obj):
+            if loc not in skip:
+                f, line, col = locate(raw, loc, file)
+                problems.append(Problem(
+                    f, line, col,
+                    f"{describe(raw, loc)} must be a finite number (got {obj}); write a number",
+                ))
+            continue
+        if not isinstance(obj, Mapping | list) or id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        stack.extend((loc + (k,), v) for k, v in _children(obj))
+    return problems
+
+
 # --------------------------------------------------------------------------- entry point
 def parse_scenario(raw: Any, file: str) -> Scenario:
-    """Validate raw data (as read from ``file``) into a Scenario, then check the network."""
+    """Validate raw data (as read from ``file``) into a Scenario, then check the network.
+
+    Every problem found is reported at once: schema errors, and the network checks that can
+    still be made on what was written.
+    """
     from chainsim.scenario.validate import network_problems
 
     if not isinstance(raw, Mapping):
-        raise ScenarioError(
-            [Problem(file, 1, 1, "a scenario must be a mapping with name, nodes and lanes")]
-        )
+        line, col = _own_pos(raw)
+        raise ScenarioError([Problem(
+            file, max(line, 1), max(col, 1),
+            f"{_shape(raw)}, but a scenario must be a mapping of keys; start with "
+            "'name: ...', 'nodes:' and 'lanes:'",
+        )])
     try:
-        scenario = Scenario.model_validate(_plain(raw))
+        scenario: Scenario | None = Scenario.model_validate(_plain(raw, {}))
+        bad: set[tuple[Any, ...]] = set()
+        problems: list[Problem] = []
     except ValidationError as exc:
-        raise ScenarioError(validation_problems(exc, raw, file)) from None
-    problems = network_problems(scenario, raw, file)
+        scenario = None
+        bad = {tuple(e["loc"]) for e in exc.errors(include_url=False)}
+        problems = validation_problems(exc, raw, file)
+    problems += nonfinite_problems(raw, file, bad)
+    problems += network_problems(scenario, raw, file)
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(_dedupe(problems))
+    assert scenario is not None
     return scenario
 
 
-def _plain(obj: Any) -> Any:
-    """Plain dicts/lists for pydantic (ruamel's scalars subclass the builtins already)."""
-    if isinstance(obj, Mapping):
-        return {k: _plain(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_plain(v) for v in obj]
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def _plain(obj: Any, memo: dict[int, Any]) -> Any:
+    """Plain dicts/lists for pydantic (ruamel's scalars subclass the builtins already).
+
+    Aliased (shared) parts are converted once and stay shared, so that a small file full of
+    nested aliases cannot blow up into an enormous structure.
+    """
+    if isinstance(obj, Mapping | list):
+        if id(obj) in memo:
+            return memo[id(obj)]
+        if isinstance(obj, Mapping):
+            out: Any = {}
+            memo[id(obj)] = out
+            for k, v in obj.items():
+                out[k] = _plain(v, memo)
+        else:
+            out = []
+            memo[id(obj)] = out
+            out.extend(_plain(v, memo) for v in obj)
+        return out
     return obj
 
 
@@ -376,9 +658,17 @@ def load_raw(path: str | Path) -> Any:
 
 
 def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario:
-    """A validated Scenario from a file path, a mapping, or a Scenario (returned as is)."""
+    """A validated Scenario from a file path, a mapping, or a Scenario (returned as is).
+
+    Raises `ScenarioError` listing every problem as ``FILE:LINE:COL: message``.
+    """
     if isinstance(source, Scenario):
         return source
     if isinstance(source, Mapping):
         return parse_scenario(source, "<dict>")
-    return parse_scenario(load_raw(source), str(source))
+    try:
+        return parse_scenario(load_raw(source), str(source))
+    except RecursionError:
+        raise ScenarioError(
+            [Problem(str(source), 1, 1, "the file is nested too deeply; flatten it")]
+        ) from None

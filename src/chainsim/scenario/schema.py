@@ -234,6 +234,9 @@ class Node(Spec):
     integer: bool | None = Field(
         default=None, description="whole units; default: true when demand is integer-valued"
     )
+    min_order: NonNegFloat = Field(
+        default=0.0, description="minimum order quantity (MOQ) this node accepts from its buyers"
+    )
     capacity: PositiveFloat | None = Field(
         default=None, description="manufacturer: units that can start production per day"
     )

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from chainsim.errors import Problem
 from chainsim.scenario.load import locate
-from chainsim.scenario.schema import DEMAND_ONLY, Empirical, Scenario
+from chainsim.scenario.schema import DEMAND_ONLY, Empirical, Role, Scenario
+
+ROLES = set(get_args(Role))
 
 
 def is_source(node) -> bool:
@@ -21,84 +25,191 @@ def is_source(node) -> bool:
     return node.infinite_supply or node.role == "manufacturer"
 
 
-def network_problems(scn: Scenario, raw: Any, file: str) -> list[Problem]:
+@dataclass
+class _NodeView:
+    """What the network checks need of a node; None where the file does not say it clearly."""
+
+    index: int
+    id: str
+    role: str | None
+    infinite_supply: bool | None
+    has_demand: bool
+    has_policy: bool
+    dists: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # key, dist, csv
+
+
+@dataclass
+class _LaneView:
+    index: int
+    src: str
+    dst: str
+    lead_dist: str | None
+    csv: str | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.src}->{self.dst}"
+
+
+def _dist_info(dist: Any) -> tuple[str | None, str | None]:
+    if dist is None:
+        return None, None
+    if isinstance(dist, Mapping):
+        name, csv = dist.get("dist"), dist.get("csv")
+        name = name if isinstance(name, str) else None
+        return name, csv if name == "empirical" and isinstance(csv, str) and csv else None
+    return dist.dist, dist.csv if isinstance(dist, Empirical) else None
+
+
+def _views_from_scenario(scn: Scenario) -> tuple[list[_NodeView], list[_LaneView], int]:
+    nodes = [
+        _NodeView(i, n.id, n.role, n.infinite_supply, n.demand is not None, n.policy is not None,
+                  [(k, *_dist_info(d)) for k, d in (("demand", n.demand),
+                                                    ("production_lead_time", n.production_lead_time))
+                   if d is not None])
+        for i, n in enumerate(scn.nodes)
+    ]
+    lanes = [_LaneView(j, ln.src, ln.dst, *_dist_info(ln.lead_time)) for j, ln in enumerate(scn.lanes)]
+    return nodes, lanes, len(scn.products)
+
+
+def _views_from_raw(raw: Mapping) -> tuple[list[_NodeView], list[_LaneView], int]:
+    """Best-effort views of a file that failed the schema: skip what is too broken to judge."""
+    nodes: list[_NodeView] = []
+    raw_nodes = raw.get("nodes")
+    for i, n in enumerate(raw_nodes if isinstance(raw_nodes, list) else []):
+        if not isinstance(n, Mapping) or not isinstance(n.get("id"), str) or not n.get("id"):
+            continue
+        role = n.get("role") if n.get("role") in ROLES else None
+        inf = n.get("infinite_supply", False)
+        nodes.append(_NodeView(
+            i, n["id"], role, inf if isinstance(inf, bool) else None,
+            n.get("demand") is not None, n.get("policy") is not None,
+            [(k, *_dist_info(n.get(k))) for k in ("demand", "production_lead_time")
+             if isinstance(n.get(k), Mapping)],
+        ))
+    lanes: list[_LaneView] = []
+    raw_lanes = raw.get("lanes")
+    for j, ln in enumerate(raw_lanes if isinstance(raw_lanes, list) else []):
+        if not isinstance(ln, Mapping):
+            continue
+        src, dst = ln.get("from", ln.get("src")), ln.get("to", ln.get("dst"))
+        if not (isinstance(src, str) and isinstance(dst, str)):
+            continue
+        lt = ln.get("lead_time")
+        lanes.append(_LaneView(j, src, dst, *(_dist_info(lt) if isinstance(lt, Mapping) else (None, None))))
+    products = raw.get("products")
+    return nodes, lanes, len(products) if isinstance(products, list) else 1
+
+
+def network_problems(scn: Scenario | None, raw: Any, file: str) -> list[Problem]:
+    """Problems of the network as a whole.
+
+    ``scn`` is the validated scenario, or None when the file failed the schema: then the checks
+    run on the raw data, skipping entries too broken to judge, so that the user still sees every
+    problem of the file at once.
+    """
     problems: list[Problem] = []
 
     def add(loc: tuple[Any, ...], message: str) -> None:
         f, line, col = locate(raw, loc, file)
         problems.append(Problem(f, line, col, message))
 
-    ids = [n.id for n in scn.nodes]
-    seen: set[str] = set()
-    for i, nid in enumerate(ids):
-        if nid in seen:
-            add(("nodes", i, "id"), f"duplicate node id '{nid}'; give every node its own id")
-        seen.add(nid)
+    if scn is not None:
+        nodes, lanes, n_products = _views_from_scenario(scn)
+    elif isinstance(raw, Mapping):
+        nodes, lanes, n_products = _views_from_raw(raw)
+    else:
+        return problems
 
-    if len(scn.products) > 1:
+    ids = [n.id for n in nodes]
+    seen: set[str] = set()
+    first_at: dict[str, int] = {}
+    for n in nodes:
+        if n.id in seen:
+            add(("nodes", n.index, "id"),
+                f"duplicate node id '{n.id}' (first used by nodes[{first_at[n.id]}]); "
+                "give every node its own id")
+        else:
+            first_at[n.id] = n.index
+        seen.add(n.id)
+
+    if n_products > 1:
         add(("products", 1), "several products are not supported yet; keep one product per scenario")
 
-    suppliers: dict[str, list[int]] = {nid: [] for nid in ids}
+    suppliers: dict[str, list[_LaneView]] = {nid: [] for nid in ids}
     buyers: dict[str, list[str]] = {nid: [] for nid in ids}
-    lane_count = Counter((lane.src, lane.dst) for lane in scn.lanes)
-    for j, lane in enumerate(scn.lanes):
+    lane_count = Counter((lane.src, lane.dst) for lane in lanes)
+    known_lanes: list[_LaneView] = []
+    for lane in lanes:
         bad = False
         for end, key in ((lane.src, "from"), (lane.dst, "to")):
             if end not in seen:
                 near = difflib.get_close_matches(end, ids, n=1, cutoff=0.5)
-                hint = f"did you mean '{near[0]}'?" if near else f"known nodes: {', '.join(ids)}"
-                add(("lanes", j, key), f"lane {key} '{end}' names no node; {hint}")
+                hint = (f"did you mean '{near[0]}'?" if near
+                        else f"use one of the node ids: {', '.join(ids)}" if ids
+                        else "add the node under nodes:")
+                add(("lanes", lane.index, key), f"lane {key} '{end}' names no node; {hint}")
                 bad = True
         if bad:
             continue
+        if lane.src == lane.dst:
+            add(("lanes", lane.index),
+                f"lane {lane.key} goes from a node to itself; remove it")
+            continue
         if lane_count[(lane.src, lane.dst)] > 1:
-            add(("lanes", j), f"lane {lane.key} appears more than once; keep one")
+            add(("lanes", lane.index), f"lane {lane.key} appears more than once; keep one")
             lane_count[(lane.src, lane.dst)] = 1  # report once
-        if lane.lead_time.dist in DEMAND_ONLY:
-            add(("lanes", j, "lead_time", "dist"),
-                f"{lane.lead_time.dist} is a demand process, not a lead time; use e.g. constant or gamma")
-        suppliers[lane.dst].append(j)
+        if lane.lead_dist in DEMAND_ONLY:
+            add(("lanes", lane.index, "lead_time", "dist"),
+                f"{lane.lead_dist} is a demand process, not a lead time; use e.g. constant or gamma")
+        suppliers[lane.dst].append(lane)
         buyers[lane.src].append(lane.dst)
+        known_lanes.append(lane)
 
-    for i, node in enumerate(scn.nodes):
+    for node in nodes:
         ins = suppliers.get(node.id, [])
+        known = node.role is not None and node.infinite_supply is not None
+        source = known and (node.infinite_supply or node.role == "manufacturer")
         if node.infinite_supply and ins:
-            add(("lanes", ins[0], "to"),
+            add(("lanes", ins[0].index, "to"),
                 f"node '{node.id}' has infinite_supply, so no lane should supply it; remove this lane")
         if len(ins) > 1:
-            add(("lanes", ins[1], "to"),
-                f"node '{node.id}' has several suppliers ({', '.join(scn.lanes[j].src for j in ins)}); "
+            add(("lanes", ins[1].index, "to"),
+                f"node '{node.id}' has several suppliers ({', '.join(ln.src for ln in ins)}); "
                 "multi-sourcing is not supported yet: keep one lane into it")
-        if not is_source(node) and not ins:
-            why = "has demand" if node.demand is not None else "stocks the product"
-            add(("nodes", i, "id"),
+        if known and not source and not ins:
+            why = "has demand" if node.has_demand else "stocks the product"
+            add(("nodes", node.index, "id"),
                 f"node '{node.id}' {why} but no lane supplies it; add a lane "
                 f"{{from: <supplier>, to: {node.id}}} or set infinite_supply: true")
-        if not node.infinite_supply and node.policy is None:
-            add(("nodes", i, "id"),
+        if node.infinite_supply is False and not node.has_policy:
+            add(("nodes", node.index, "id"),
                 f"node '{node.id}' needs a policy (e.g. policy: {{type: base_stock, S: 50}}) "
                 "or infinite_supply: true")
-        if node.demand is None and not buyers.get(node.id) and node.id in seen:
-            add(("nodes", i, "id"),
+        if not node.has_demand and not buyers.get(node.id) and first_at.get(node.id) == node.index:
+            add(("nodes", node.index, "id"),
                 f"node '{node.id}' has no demand and supplies no node; add demand or a lane from it")
-        if node.production_lead_time is not None and node.production_lead_time.dist in DEMAND_ONLY:
-            add(("nodes", i, "production_lead_time", "dist"),
-                f"{node.production_lead_time.dist} is a demand process, not a lead time")
-        for key, dist in (("demand", node.demand), ("production_lead_time", node.production_lead_time)):
-            if isinstance(dist, Empirical) and dist.csv is not None:
-                msg = _csv_problem(dist.csv)
+        for key, dist, csv in node.dists:
+            if key == "production_lead_time" and dist in DEMAND_ONLY:
+                add(("nodes", node.index, key, "dist"),
+                    f"{dist} is a demand process, not a lead time; use e.g. constant or gamma")
+            if csv is not None:
+                msg = _csv_problem(csv)
                 if msg:
-                    add(("nodes", i, key, "csv"), msg)
-    for j, lane in enumerate(scn.lanes):
-        if isinstance(lane.lead_time, Empirical) and lane.lead_time.csv is not None:
-            msg = _csv_problem(lane.lead_time.csv)
+                    add(("nodes", node.index, key, "csv"), msg)
+    for lane in lanes:
+        if lane.csv is not None:
+            msg = _csv_problem(lane.csv)
             if msg:
-                add(("lanes", j, "lead_time", "csv"), msg)
+                add(("lanes", lane.index, "lead_time", "csv"), msg)
 
-    cycle = _find_cycle(ids, scn.lanes)
+    cycle = _find_cycle(ids, known_lanes)
     if cycle:
-        j = next(j for j, lane in enumerate(scn.lanes) if (lane.src, lane.dst) == cycle[-2:])
-        add(("lanes", j), f"the supply graph has a cycle {' -> '.join(cycle)}; remove one of these lanes")
+        lane = next(ln for ln in known_lanes if (ln.src, ln.dst) == cycle[-2:])
+        add(("lanes", lane.index),
+            f"the supply graph has a cycle {' -> '.join(cycle)}; goods must flow one way, "
+            "remove one of these lanes")
     return problems
 
 

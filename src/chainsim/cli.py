@@ -1,0 +1,142 @@
+"""The ``chainsim`` command: arguments, progress, exit codes. No domain logic lives here.
+
+Exit codes: 0 success, 2 bad input (a message per problem, nothing written), 1 other failure.
+Heavy modules are imported inside the commands so that ``chainsim --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="chainsim: discrete-event supply chain simulation on SimPy.",
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+BAD_INPUT = 2
+FAILURE = 1
+
+
+def _fail_input(exc) -> None:
+    for problem in exc.problems:
+        err.print(str(problem), markup=False, highlight=False)
+    raise typer.Exit(BAD_INPUT)
+
+
+@app.command()
+def validate(files: Annotated[list[Path], typer.Argument(help="scenario YAML files")]) -> None:
+    """Check scenario files: say OK, or print each problem as FILE:LINE:COL: message."""
+    from chainsim.errors import ScenarioError
+    from chainsim.scenario.load import load_scenario
+
+    bad = False
+    for f in files:
+        try:
+            scn = load_scenario(f)
+        except ScenarioError as exc:
+            bad = True
+            for problem in exc.problems:
+                err.print(str(problem), markup=False, highlight=False)
+            continue
+        out.print(f"{f}: OK ({scn.name}: {len(scn.nodes)} nodes, {len(scn.lanes)} lanes)",
+                  markup=False, highlight=False)
+    if bad:
+        raise typer.Exit(BAD_INPUT)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the scenario file (for editor autocompletion)."""
+    import json
+
+    from chainsim.scenario.schema import Scenario
+
+    sys.stdout.write(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n")
+
+
+@app.command()
+def run(
+    file: Annotated[Path, typer.Argument(help="scenario YAML file")],
+    replications: Annotated[int | None, typer.Option(min=1, help="replications (default: the file's)")] = None,
+    days: Annotated[int | None, typer.Option(min=1, help="simulated days after warm-up")] = None,
+    warmup: Annotated[int | None, typer.Option(min=0, help="warm-up days")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="seed of all random streams")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="results folder (default results/<name>/)")] = None,
+    timeseries: Annotated[str, typer.Option(help="daily series to write: first | all | none")] = "first",
+    metrics: Annotated[str | None, typer.Option(help="comma-separated metrics to show")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
+) -> None:
+    """Simulate a scenario, print a summary table and write the results folder."""
+    from chainsim import __version__
+    from chainsim.errors import ScenarioError
+    from chainsim.scenario.load import load_scenario
+
+    if timeseries not in ("first", "all", "none"):
+        err.print(f"--timeseries must be first, all or none (got {timeseries!r})")
+        raise typer.Exit(BAD_INPUT)
+    try:
+        scn = load_scenario(file)
+    except ScenarioError as exc:
+        _fail_input(exc)
+    from chainsim.engine.run import resolve, simulate
+    from chainsim.report.files import write_results
+    from chainsim.report.tables import DEFAULT_METRICS, summary_table
+
+    scn = resolve(scn, replications=replications, days=days, seed=seed, warmup=warmup)
+    ts = {"first": "first", "all": True, "none": False}[timeseries]
+    target = out_dir if out_dir is not None else Path("results") / _safe_name(scn.name)
+    if quiet:
+        results = simulate(scn, timeseries=ts)
+    else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        with Progress("[progress.description]{task.description}", BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                      transient=True) as bar:
+            task = bar.add_task(f"{scn.name}: replications", total=scn.replications)
+            results = simulate(scn, timeseries=ts,
+                               progress=lambda done: bar.update(task, completed=done))
+    written = write_results(results, target, __version__)
+    if not quiet:
+        shown = tuple(m.strip() for m in metrics.split(",")) if metrics else DEFAULT_METRICS
+        title = (f"{scn.name}: {scn.replications} replications × {scn.horizon_days} days "
+                 f"(after {scn.warmup_days} warm-up), seed {scn.seed}; mean ± 95% CI half-width")
+        out.print(summary_table(results.summary, title, shown))
+    out.print(f"results: {target}/ ({', '.join(p.name for p in written)})", markup=False,
+              highlight=False)
+
+
+def _safe_name(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "scenario"
+
+
+def main() -> None:
+    """Console entry point: bad input exits 2 with a message, never a traceback."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - last line of defence: a message, not a traceback
+        from chainsim.errors import ScenarioError
+
+        if isinstance(exc, ScenarioError):
+            for problem in exc.problems:
+                err.print(str(problem), markup=False, highlight=False)
+            sys.exit(BAD_INPUT)
+        err.print(f"chainsim failed: {type(exc).__name__}: {exc}", markup=False, highlight=False)
+        err.print("please report this with the scenario file that caused it", markup=False)
+        sys.exit(FAILURE)
+
+
+if __name__ == "__main__":
+    main()

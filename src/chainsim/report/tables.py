@@ -1,0 +1,54 @@
+"""Rich tables of summaries for the terminal."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from rich.table import Table
+
+DEFAULT_METRICS = ("demand", "fill_rate", "cycle_service_level", "on_hand", "backorders",
+                   "bullwhip", "total_cost", "profit")
+HEADERS = {"demand": "demand/day", "fill_rate": "fill rate %", "cycle_service_level": "CSL %",
+           "on_hand": "on hand", "backorders": "backorders", "bullwhip": "bullwhip",
+           "total_cost": "cost/day", "profit": "profit/day", "lost_sales": "lost/day"}
+PERCENT = {"fill_rate", "cycle_service_level", "lost_fraction", "order_frequency"}
+
+
+def fmt(mean: float, half: float, metric: str) -> str:
+    """mean ± half-width, in percent for shares."""
+    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
+        return "–"
+    scale, unit = (100.0, "") if metric in PERCENT else (1.0, "")
+    digits = 1 if metric in PERCENT else (2 if abs(mean) < 100 else 1)
+    text = f"{mean * scale:,.{digits}f}{unit}"
+    if half is not None and not math.isnan(half):
+        text += f"\n[dim]±{half * scale:,.{digits}f}[/dim]"
+    return text
+
+
+def summary_table(summary: pd.DataFrame, title: str, metrics=DEFAULT_METRICS,
+                  max_rows: int = 30) -> Table:
+    """Rows are nodes (network last), columns metrics, cells mean ± 95% CI half-width."""
+    metrics = [m for m in metrics if m in set(summary["metric"])]
+    table = Table(title=title, title_justify="left")
+    table.add_column("node", style="bold", no_wrap=True)
+    for m in metrics:
+        table.add_column(HEADERS.get(m, m), justify="right")
+    nodes = [n for n in dict.fromkeys(summary["node"]) if n != "network"]
+    if "network" in set(summary["node"]):
+        nodes.append("network")
+    shown = nodes if len(nodes) <= max_rows else nodes[: max_rows - 1] + nodes[-1:]
+    index = summary.set_index(["node", "metric"])
+    for node in shown:
+        cells = []
+        for m in metrics:
+            if (node, m) in index.index:
+                row = index.loc[(node, m)]
+                cells.append(fmt(row["mean"], (row["ci_high"] - row["ci_low"]) / 2, m))
+            else:
+                cells.append("")
+        table.add_row(node, *cells)
+    if len(shown) < len(nodes):
+        table.caption = f"{len(nodes) - len(shown)} more nodes in summary.csv"
+    return table
