@@ -28,7 +28,7 @@ FAILURE = 1
 
 def _fail_input(exc) -> None:
     for problem in exc.problems:
-        err.print(str(problem), markup=False, highlight=False)
+        err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(BAD_INPUT)
 
 
@@ -45,10 +45,10 @@ def validate(files: Annotated[list[Path], typer.Argument(help="scenario YAML fil
         except ScenarioError as exc:
             bad = True
             for problem in exc.problems:
-                err.print(str(problem), markup=False, highlight=False)
+                err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
             continue
         out.print(f"{f}: OK ({scn.name}: {len(scn.nodes)} nodes, {len(scn.lanes)} lanes)",
-                  markup=False, highlight=False)
+                  markup=False, highlight=False, soft_wrap=True)
     if bad:
         raise typer.Exit(BAD_INPUT)
 
@@ -112,7 +112,7 @@ def run(
                  f"(after {scn.warmup_days} warm-up), seed {scn.seed}; mean ± 95% CI half-width")
         out.print(summary_table(results.summary, title, shown))
     out.print(f"results: {target}/ ({', '.join(p.name for p in written)})", markup=False,
-              highlight=False)
+              highlight=False, soft_wrap=True)
 
 
 def _safe_name(name: str) -> str:
@@ -131,9 +131,9 @@ def main() -> None:
 
         if isinstance(exc, ScenarioError):
             for problem in exc.problems:
-                err.print(str(problem), markup=False, highlight=False)
+                err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
             sys.exit(BAD_INPUT)
-        err.print(f"chainsim failed: {type(exc).__name__}: {exc}", markup=False, highlight=False)
+        err.print(f"chainsim failed: {type(exc).__name__}: {exc}", markup=False, highlight=False, soft_wrap=True)
         err.print("please report this with the scenario file that caused it", markup=False)
         sys.exit(FAILURE)
 
