@@ -60,6 +60,7 @@ class Network:
 
 def build_network(scn: Scenario, env, streams: Streams, warmup: int) -> Network:
     prices = selling_prices(scn)
+    supplied = {lane.dst for lane in scn.lanes}
     by_id: dict[str, Node] = {}
     for nid in topological_order(scn):
         spec = scn.node(nid)
@@ -68,7 +69,7 @@ def build_network(scn: Scenario, env, streams: Streams, warmup: int) -> Network:
                   warmup=warmup, env=env)
         if spec.infinite_supply:
             node = InfiniteSource(spec, **kw)
-        elif spec.role == "manufacturer":
+        elif spec.role == "manufacturer" and nid not in supplied:
             if spec.production_lead_time is not None:
                 production = lead_time_source(spec.production_lead_time,
                                               streams.generator("production", nid))
