@@ -14,13 +14,14 @@ from typing import Any
 import pandas as pd
 import simpy
 
+from chainsim.engine.recorder import TimeSeries
 from chainsim.metrics.kpi import network_kpis, node_kpis
 from chainsim.metrics.summary import summarize
 from chainsim.model.network import build_network
+from chainsim.model.node import Stats
 from chainsim.model.rng import Streams
 from chainsim.scenario.load import load_scenario
 from chainsim.scenario.schema import Scenario
-from chainsim.engine.recorder import TimeSeries
 
 KPI_COLUMNS = ["scenario", "replication", "node", "metric", "value"]
 
@@ -39,8 +40,7 @@ class Simulation:
         self.env = simpy.Environment()
         self.warmup = scenario.warmup_days
         self.days = scenario.warmup_days + scenario.horizon_days
-        self.net = build_network(scenario, self.env, Streams(scenario.seed, replication),
-                                 self.warmup)
+        self.net = build_network(scenario, self.env, Streams(scenario.seed, replication))
         self.series = TimeSeries(self.net.nodes, self.days) if timeseries else None
         self.day = 0
 
@@ -61,7 +61,10 @@ class Simulation:
         if self.series is not None:
             self.series.record(day)
         for node in self.net.nodes:
-            node.close_day(day)
+            node.close_day()
+        if day == self.warmup - 1:  # statistics cover the days after warm-up only
+            for node in self.net.nodes:
+                node.stats = Stats()
 
     def _clock(self):
         timeout = self.env.timeout

@@ -58,15 +58,14 @@ class Network:
     demand_nodes: list[Node]
 
 
-def build_network(scn: Scenario, env, streams: Streams, warmup: int) -> Network:
+def build_network(scn: Scenario, env, streams: Streams) -> Network:
     prices = selling_prices(scn)
     supplied = {lane.dst for lane in scn.lanes}
     by_id: dict[str, Node] = {}
     for nid in topological_order(scn):
         spec = scn.node(nid)
         policy = make_policy(spec.policy) if spec.policy is not None else None
-        kw = dict(policy=policy, price=prices[nid], unit_cost=scn.product.unit_cost,
-                  warmup=warmup, env=env)
+        kw = dict(policy=policy, price=prices[nid], unit_cost=scn.product.unit_cost, env=env)
         if spec.infinite_supply:
             node = InfiniteSource(spec, **kw)
         elif spec.role == "manufacturer" and nid not in supplied:

@@ -48,10 +48,12 @@ class Link:
         """Send qty from the supplier: the buyer pays the supplier's price and the transport."""
         sup, buyer = self.supplier, self.buyer
         value = qty * sup.price
-        sup.day_revenue += value
+        sup_stats, buyer_stats = sup.stats, buyer.stats
+        sup_stats.revenue += value
+        sup_stats.shipped += qty
         sup.day_shipped += qty
-        buyer.day_purchase += value
-        buyer.day_transport += self.cost_per_unit * qty + self.cost_per_shipment
+        buyer_stats.purchase += value
+        buyer_stats.transport += self.cost_per_unit * qty + self.cost_per_shipment
         delay = self.lead_time()
         if delay == 0:
             buyer.receive(qty)
@@ -68,7 +70,7 @@ class Link:
 class Node:
     """A stocking node (manufacturer, wholesaler, distributor or retailer)."""
 
-    def __init__(self, spec, *, policy, price, unit_cost, warmup, env):
+    def __init__(self, spec, *, policy, price, unit_cost, env):
         self.id = spec.id
         self.role = spec.role
         self.env = env
@@ -83,7 +85,6 @@ class Node:
         self.backorder_cost = spec.costs.backorder
         self.order_cost = spec.costs.order
         self.pipeline_holding = spec.costs.pipeline_holding
-        self.warmup = warmup
         self.supply: Link | None = None  # set when wired
         self.demand = None  # next-demand callable for nodes with consumer demand
         start = spec.initial.on_hand
@@ -93,20 +94,14 @@ class Node:
         self.backlog: deque = deque()  # [buyer link or CONSUMER, qty]
         self.backlog_qty = 0
         self._reset_day()
-        self.stats = Stats()
+        self.stats = Stats()  # flows are added as they happen; levels in close_day
 
     # ------------------------------------------------------------------ per-day counters
     def _reset_day(self):
+        """Today's totals, kept apart because their squares and daily levels are needed."""
         self.day_asked = 0  # asked of this node today (consumer demand + buyers' orders)
-        self.day_filled = 0  # of which served from stock on the day asked
-        self.day_lost = 0
-        self.day_sold = 0  # units delivered to consumers today (incl. backorders filled)
-        self.day_ordered = 0
-        self.day_orders = 0
-        self.day_shipped = 0
-        self.day_revenue = 0.0
-        self.day_purchase = 0.0
-        self.day_transport = 0.0
+        self.day_ordered = 0  # ordered by this node today
+        self.day_shipped = 0  # shipped to buyers today (time series only)
 
     # ------------------------------------------------------------------ phase 1
     def receive(self, qty):
@@ -125,8 +120,8 @@ class Node:
             else:
                 entry[1] = want - x
             if buyer is CONSUMER:
-                self.day_sold += x
-                self.day_revenue += x * self.price
+                self.stats.sold += x
+                self.stats.revenue += x * self.price
             else:
                 self.on_hand = on_hand  # ship() may recurse into this node's state
                 buyer.ship(x)
@@ -142,7 +137,7 @@ class Node:
         if q:
             self.on_order += q
             self.day_ordered += q
-            self.day_orders += 1
+            self.stats.orders += 1
             self.supply.supplier.take_order(self.supply, q)
 
     def take_order(self, link, qty):
@@ -151,14 +146,14 @@ class Node:
         x = qty if qty <= self.on_hand else self.on_hand
         if x > EPS:
             self.on_hand -= x
-            self.day_filled += x
+            self.stats.filled += x
             link.ship(x)
         else:
             x = 0
         rest = qty - x
         if rest > EPS:
             if self.lost:
-                self.day_lost += rest
+                self.stats.lost += rest
                 link.buyer.on_order -= rest
             else:
                 self.backlog.append([link, rest])
@@ -172,48 +167,43 @@ class Node:
         x = d if d <= self.on_hand else self.on_hand
         if x > 0:
             self.on_hand -= x
-            self.day_filled += x
-            self.day_sold += x
-            self.day_revenue += x * self.price
+            st = self.stats
+            st.filled += x
+            st.sold += x
+            st.revenue += x * self.price
         rest = d - x
         if rest > EPS:
             if self.lost:
-                self.day_lost += rest
+                self.stats.lost += rest
             else:
                 self.backlog.append([CONSUMER, rest])
                 self.backlog_qty += rest
 
     # ------------------------------------------------------------------ phase 4
-    def close_day(self, day):
-        """Charge end-of-day costs and add the day to the statistics (after warm-up)."""
-        if day >= self.warmup:
-            st = self.stats
-            on_hand, backlog, on_order = self.on_hand, self.backlog_qty, self.on_order
-            asked, ordered = self.day_asked, self.day_ordered
-            st.days += 1
-            st.asked += asked
-            st.asked_sq += asked * asked
-            st.filled += self.day_filled
-            st.lost += self.day_lost
-            st.sold += self.day_sold
-            st.ordered += ordered
-            st.ordered_sq += ordered * ordered
-            st.order_days += self.day_orders > 0
-            st.orders += self.day_orders
-            st.shipped += self.day_shipped
-            st.on_hand += on_hand
-            st.backorders += backlog
-            st.on_order += on_order
-            st.in_transit += self.in_transit
-            st.clean_days += backlog <= EPS
-            st.revenue += self.day_revenue
-            st.purchase += self.day_purchase
-            st.transport += self.day_transport
-        self._reset_day()
+    def close_day(self):
+        """Add today's end-of-day levels and totals to the statistics; costs on levels are
+        charged from these sums (metrics.kpi)."""
+        st = self.stats
+        backlog = self.backlog_qty
+        asked, ordered = self.day_asked, self.day_ordered
+        st.days += 1
+        st.asked += asked
+        st.asked_sq += asked * asked
+        st.ordered += ordered
+        st.ordered_sq += ordered * ordered
+        st.order_days += ordered > 0
+        st.on_hand += self.on_hand
+        st.backorders += backlog
+        st.on_order += self.on_order
+        st.in_transit += self.in_transit
+        st.clean_days += backlog <= EPS
+        self.day_asked = self.day_ordered = self.day_shipped = 0
 
 
 class Stats:
-    """Running sums over the days after warm-up; KPIs are ratios of these (metrics.kpi)."""
+    """Running sums since the end of warm-up (the engine replaces a node's Stats then); KPIs
+    are ratios of these (metrics.kpi). Flows (filled, lost, sold, revenue, ...) are added as
+    they happen, levels once a day in ``close_day``."""
 
     __slots__ = (
         "days", "asked", "asked_sq", "filled", "lost", "sold", "ordered", "ordered_sq",
@@ -231,8 +221,8 @@ class InfiniteSource(Node):
 
     def take_order(self, link, qty):
         self.day_asked += qty
-        self.day_filled += qty
-        self.day_purchase += qty * self.unit_cost
+        self.stats.filled += qty
+        self.stats.purchase += qty * self.unit_cost
         link.ship(qty)
 
     def review(self, day):
@@ -258,7 +248,7 @@ class Plant(Node):
             if q:
                 self.on_order += q
                 self.day_ordered += q
-                self.day_orders += 1
+                self.stats.orders += 1
                 self.queue.append(q)
                 self.queued += q
         self._start_production()
@@ -277,7 +267,7 @@ class Plant(Node):
                 self.queue[0] = q - x
         if started:
             self.queued -= started
-            self.day_purchase += started * self.unit_cost
+            self.stats.purchase += started * self.unit_cost
             delay = self.production_time()
             if delay == 0:
                 self.receive(started)
