@@ -224,7 +224,8 @@ def resolve_extends(data: Any, path: Path, chain: tuple[Path, ...] = ()) -> Any:
     if not base_path.is_file():
         raise ScenarioError([Problem(
             file, line, col,
-            f"extends names {rel}, which does not exist (looked for {base_path}); fix the path",
+            f"extends names {rel}, which does not exist"
+            + (f" (looked for {base_path})" if str(base_path) != rel else "") + "; fix the path",
         )])
     base_raw = read_yaml(base_path)
     if not isinstance(base_raw, Mapping):
@@ -423,6 +424,11 @@ _short.maxlevel = 2
 
 def _got(value: Any) -> str:
     """A short readable form of a value the user wrote (bounded even for huge aliased data)."""
+    text = _got_long(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _got_long(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return {True: "true", False: "false", None: "null"}[value]
     if isinstance(value, str):
@@ -530,9 +536,11 @@ def message_for(err: dict[str, Any], raw: Any) -> tuple[tuple[Any, ...], str]:
         elif kind == "greater_than_equal" and bound == 0:
             need, fix = "0 or more", "it cannot be negative"
         else:
-            op = {"greater_than": "greater than", "greater_than_equal": "at least",
-                  "less_than": "less than", "less_than_equal": "at most"}[kind]
-            need, fix = f"{op} {shown}", "change it"
+            op, fix = {"greater_than": ("greater than", "set it above"),
+                       "greater_than_equal": ("at least", "set it to at least"),
+                       "less_than": ("less than", "set it below"),
+                       "less_than_equal": ("at most", "set it to at most")}[kind]
+            need, fix = f"{op} {shown}", f"{fix} {shown}"
         return loc, f"{where} must be {need} (got {_got(value)}); {fix}"
     if kind == "value_error":
         msg = str(ctx.get("error", err["msg"]))
@@ -616,7 +624,7 @@ def parse_scenario(raw: Any, file: str) -> Scenario:
         bad = {tuple(e["loc"]) for e in exc.errors(include_url=False)}
         problems = validation_problems(exc, raw, file)
     problems += nonfinite_problems(raw, file, bad)
-    problems += network_problems(scenario, raw, file)
+    problems += network_problems(scenario, raw, file, bad)
     if problems:
         raise ScenarioError(_dedupe(problems))
     assert scenario is not None

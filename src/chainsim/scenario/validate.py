@@ -21,7 +21,8 @@ ROLES = set(get_args(Role))
 
 
 def is_source(node) -> bool:
-    """A node that needs no supplier: an outside source, or a manufacturer that produces."""
+    """A node that needs no supplier: an outside source, or a manufacturer that produces (a
+    manufacturer with a lane into it buys from that supplier instead)."""
     return node.infinite_supply or node.role == "manufacturer"
 
 
@@ -36,6 +37,7 @@ class _NodeView:
     has_demand: bool
     has_policy: bool
     dists: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # key, dist, csv
+    broken: bool = False  # the node has schema errors of its own: judge only its id
 
 
 @dataclass
@@ -73,8 +75,11 @@ def _views_from_scenario(scn: Scenario) -> tuple[list[_NodeView], list[_LaneView
     return nodes, lanes, len(scn.products)
 
 
-def _views_from_raw(raw: Mapping) -> tuple[list[_NodeView], list[_LaneView], int]:
+def _views_from_raw(
+    raw: Mapping, errors: set[tuple[Any, ...]]
+) -> tuple[list[_NodeView], list[_LaneView], int]:
     """Best-effort views of a file that failed the schema: skip what is too broken to judge."""
+    broken = {loc[1] for loc in errors if len(loc) >= 2 and loc[0] == "nodes"}
     nodes: list[_NodeView] = []
     raw_nodes = raw.get("nodes")
     for i, n in enumerate(raw_nodes if isinstance(raw_nodes, list) else []):
@@ -87,6 +92,7 @@ def _views_from_raw(raw: Mapping) -> tuple[list[_NodeView], list[_LaneView], int
             n.get("demand") is not None, n.get("policy") is not None,
             [(k, *_dist_info(n.get(k))) for k in ("demand", "production_lead_time")
              if isinstance(n.get(k), Mapping)],
+            broken=i in broken,
         ))
     lanes: list[_LaneView] = []
     raw_lanes = raw.get("lanes")
@@ -102,12 +108,14 @@ def _views_from_raw(raw: Mapping) -> tuple[list[_NodeView], list[_LaneView], int
     return nodes, lanes, len(products) if isinstance(products, list) else 1
 
 
-def network_problems(scn: Scenario | None, raw: Any, file: str) -> list[Problem]:
+def network_problems(
+    scn: Scenario | None, raw: Any, file: str, errors: set[tuple[Any, ...]] = frozenset()
+) -> list[Problem]:
     """Problems of the network as a whole.
 
-    ``scn`` is the validated scenario, or None when the file failed the schema: then the checks
-    run on the raw data, skipping entries too broken to judge, so that the user still sees every
-    problem of the file at once.
+    ``scn`` is the validated scenario, or None when the file failed the schema (``errors`` are
+    the pydantic locations that failed): then the checks run on the raw data, skipping entries
+    too broken to judge, so that the user still sees every problem of the file at once.
     """
     problems: list[Problem] = []
 
@@ -118,7 +126,7 @@ def network_problems(scn: Scenario | None, raw: Any, file: str) -> list[Problem]
     if scn is not None:
         nodes, lanes, n_products = _views_from_scenario(scn)
     elif isinstance(raw, Mapping):
-        nodes, lanes, n_products = _views_from_raw(raw)
+        nodes, lanes, n_products = _views_from_raw(raw, set(errors))
     else:
         return problems
 
@@ -138,10 +146,16 @@ def network_problems(scn: Scenario | None, raw: Any, file: str) -> list[Problem]
         add(("products", 1), "several products are not supported yet; keep one product per scenario")
 
     suppliers: dict[str, list[_LaneView]] = {nid: [] for nid in ids}
-    buyers: dict[str, list[str]] = {nid: [] for nid in ids}
     lane_count = Counter((lane.src, lane.dst) for lane in lanes)
     known_lanes: list[_LaneView] = []
+    aimed_at: set[str] = set()  # nodes some lane (perhaps from a misspelt node) tries to supply
+    aimed_from: set[str] = set()  # nodes some lane (perhaps to a misspelt node) ships from
+    unsure_buyers = unsure_sellers = False  # a lane names an unknown node: which one was meant?
     for lane in lanes:
+        aimed_at.add(lane.dst)
+        aimed_from.add(lane.src)
+        unsure_sellers |= lane.src not in seen
+        unsure_buyers |= lane.dst not in seen
         bad = False
         for end, key in ((lane.src, "from"), (lane.dst, "to")):
             if end not in seen:
@@ -157,17 +171,20 @@ def network_problems(scn: Scenario | None, raw: Any, file: str) -> list[Problem]
             add(("lanes", lane.index),
                 f"lane {lane.key} goes from a node to itself; remove it")
             continue
-        if lane_count[(lane.src, lane.dst)] > 1:
+        if lane_count[(lane.src, lane.dst)] > 1 and any(
+            (k.src, k.dst) == (lane.src, lane.dst) for k in known_lanes
+        ):
             add(("lanes", lane.index), f"lane {lane.key} appears more than once; keep one")
-            lane_count[(lane.src, lane.dst)] = 1  # report once
+            continue
         if lane.lead_dist in DEMAND_ONLY:
             add(("lanes", lane.index, "lead_time", "dist"),
                 f"{lane.lead_dist} is a demand process, not a lead time; use e.g. constant or gamma")
         suppliers[lane.dst].append(lane)
-        buyers[lane.src].append(lane.dst)
         known_lanes.append(lane)
 
     for node in nodes:
+        if node.broken:
+            continue
         ins = suppliers.get(node.id, [])
         known = node.role is not None and node.infinite_supply is not None
         source = known and (node.infinite_supply or node.role == "manufacturer")
@@ -178,7 +195,9 @@ def network_problems(scn: Scenario | None, raw: Any, file: str) -> list[Problem]
             add(("lanes", ins[1].index, "to"),
                 f"node '{node.id}' has several suppliers ({', '.join(ln.src for ln in ins)}); "
                 "multi-sourcing is not supported yet: keep one lane into it")
-        if known and not source and not ins:
+        first = first_at.get(node.id) == node.index
+        if (known and not source and not ins and first and node.id not in aimed_at
+                and not unsure_buyers):
             why = "has demand" if node.has_demand else "stocks the product"
             add(("nodes", node.index, "id"),
                 f"node '{node.id}' {why} but no lane supplies it; add a lane "
@@ -187,7 +206,8 @@ def network_problems(scn: Scenario | None, raw: Any, file: str) -> list[Problem]
             add(("nodes", node.index, "id"),
                 f"node '{node.id}' needs a policy (e.g. policy: {{type: base_stock, S: 50}}) "
                 "or infinite_supply: true")
-        if not node.has_demand and not buyers.get(node.id) and first_at.get(node.id) == node.index:
+        if (not node.has_demand and node.id not in aimed_from and first
+                and not unsure_sellers):
             add(("nodes", node.index, "id"),
                 f"node '{node.id}' has no demand and supplies no node; add demand or a lane from it")
         for key, dist, csv in node.dists:
