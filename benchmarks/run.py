@@ -4,16 +4,16 @@
 For each N (retailers) x days it runs, one after the other in this process:
 
 * chainsim: one replication of ``benchmarks/reference.py``'s scenario, warm-up 0, time series off
-  (when the engine has a switch for it). The scenario is validated first (``load`` column,
-  untimed in the ratio); the ``chainsim s`` column times ``chainsim.simulate`` on the validated
-  scenario: network construction + the run + KPI tables (reported separately when the engine
-  exposes the split).
+  (when the engine has a switch for it). ``chainsim s`` times the simulated days only
+  (``Simulation.run``); validating the scenario, building the network and the KPI tables are
+  timed apart. Without ``chainsim.engine.run.Simulation`` it times ``chainsim.simulate`` whole.
 * ``floor.py``'s ``run_nodes`` (one SimPy process per node) and ``run_vector`` (retailers of a DC as
   one numpy process), imported from ``../shared/bench/floor.py``; their own timers cover demand
   draws + ``env.run``.
-* untimed, for the KPI comparison: a plain day-by-day loop with chainsim's shipping rule
-  (partial shipments) fed the floor's demand, and a few extra floor-vector seeds to measure the
-  seed-to-seed noise of each KPI.
+* untimed, for the KPI comparison: the floor's plain day-by-day loop under chainsim's rules
+  (partial shipments; chainsim's review order) fed the floor's demand, a few extra floor-vector
+  seeds to measure the seed-to-seed noise of each KPI, and an exact check (the same loop fed
+  chainsim's own demand draws must give chainsim's KPIs).
 
 Ratios are chainsim seconds / floor seconds from the same run (absolute times on shared machines
 are noisy; ratios in one run much less so). See benchmarks/README.md.
@@ -58,8 +58,14 @@ Semantic differences between chainsim and the floor (same network, same (s,S), s
     holds whole orders, under chainsim's rule only the unshipped remainders.
   * demand: chainsim spawns its random streams by name (DESIGN s2), the floor spawns one stream per
     retailer index, so the two see different Poisson(10) draws: KPIs agree only within sampling
-    noise. The 'partial' columns run a plain loop with chainsim's shipping rule on the floor's
-    demand, isolating the effect of the shipping rule from the demand draws."""
+    noise.
+  * review order: chainsim's buyers of one supplier review (and so queue at it) in reverse file
+    order (review_order = reversed topological order: r199 before r000, dc2 before dc1); the floor
+    reviews in index order. This only matters on days a DC (or M) runs short.
+The 'floor+partial' and 'floor+chainsim rules' columns run the floor's plain loop on the floor's
+own demand with partial shipments (and with chainsim's review order as well): differences to
+'floor' are the exact effect of the rules for this seed, differences to 'chainsim' the demand
+draws alone. The exact check feeds chainsim's own demand draws to that loop."""
 
 
 # ------------------------------------------------------------------------------------ machine
@@ -283,10 +289,11 @@ def _retailer_kpis(kpis, retailers: set[str]) -> tuple[float, float]:
     return fill, inv
 
 
-def run_chainsim(n: int, days: int, seed: int, options: dict) -> dict:
+def run_chainsim(n: int, days: int, seed: int, options: dict, profiler=None) -> dict:
     """Time one replication. With ``chainsim.engine.run.Simulation`` available the phases are
     timed apart: build (network construction), run (the simulated days), kpis (KPI rows and
-    tables); otherwise ``chainsim.simulate`` is timed as a whole (then ``secs`` = total)."""
+    tables); otherwise ``chainsim.simulate`` is timed as a whole (then ``secs`` = total).
+    A ``profiler`` (cProfile.Profile) is enabled around build + run + KPIs only."""
     import chainsim
 
     sc_dict = reference.scenario(n, days=days, seed=seed)
@@ -301,21 +308,30 @@ def run_chainsim(n: int, days: int, seed: int, options: dict) -> dict:
         import pandas as pd
 
         scn = resolve(sc, replications=1, days=days, seed=seed, warmup=0)
-        gc.collect()
-        t1 = time.perf_counter()
         params = inspect.signature(Simulation).parameters
-        sim = Simulation(scn, 0, **{k: v for k, v in options.items() if k in params})
+        kw = {k: v for k, v in options.items() if k in params}
+        gc.collect()
+        if profiler is not None:
+            profiler.enable()
+        t1 = time.perf_counter()
+        sim = Simulation(scn, 0, **kw)
         t2 = time.perf_counter()
         sim.run()
         t3 = time.perf_counter()
         kpis = pd.DataFrame(sim.kpi_rows(), columns=kpi_columns)
         t4 = time.perf_counter()
+        if profiler is not None:
+            profiler.disable()
         out.update(build_s=t2 - t1, secs=t3 - t2, kpi_s=t4 - t3, total_s=t4 - t1)
     else:
         gc.collect()
+        if profiler is not None:
+            profiler.enable()
         t1 = time.perf_counter()
         res = chainsim.simulate(sc, replications=1, days=days, seed=seed, warmup=0, **options)
         out["secs"] = out["total_s"] = time.perf_counter() - t1
+        if profiler is not None:
+            profiler.disable()
         kpis = res.kpis
     out["fill"], out["inv"] = _retailer_kpis(kpis, retailers)
     return out
@@ -363,23 +379,50 @@ def exact_check(floor, n: int, days: int, seed: int) -> dict:
     return out
 
 
+def profile_chainsim(n: int, days: int, seed: int, options: dict, top: int = 15) -> str:
+    """cProfile of one chainsim replication (build + run + KPIs); the top functions by tottime."""
+    import cProfile
+    import io
+    import pstats
+
+    prof = cProfile.Profile()
+    run_chainsim(n, days, seed, options, profiler=prof)
+    buf = io.StringIO()
+    pstats.Stats(prof, stream=buf).strip_dirs().sort_stats("tottime").print_stats(top)
+    return buf.getvalue()
+
+
 # ------------------------------------------------------------------------------------ driver
 def run_case(n: int, days: int, seed: int, floor, options: dict, a) -> dict:
     row: dict = {"n": n, "days": days, "retailer_days": n * days}
-    try:
-        row["chainsim"] = run_chainsim(n, days, seed, options)
-    except Exception as exc:  # noqa: BLE001 - report and keep benchmarking the floor
-        row["chainsim_error"] = f"{type(exc).__name__}: {exc}"
-        if a.verbose:
-            traceback.print_exc()
+    reps = a.repeat or (3 if n * days <= 200_000 else 1)
+    row["repeat"] = reps
+    # repeats are interleaved (chainsim, floor-nodes, floor-vector, chainsim, ...) so that a
+    # burst of load on a shared machine hits all three alike; the fastest of each is kept
+    best: dict = {}
+    for _ in range(reps):
+        if "chainsim_error" not in row:
+            try:
+                got = run_chainsim(n, days, seed, options)
+                if "chainsim" not in best or got["secs"] < best["chainsim"]["secs"]:
+                    best["chainsim"] = got
+            except Exception as exc:  # noqa: BLE001 - report and keep benchmarking the floor
+                row["chainsim_error"] = f"{type(exc).__name__}: {exc}"
+                if a.verbose:
+                    traceback.print_exc()
+        if floor is not None:
+            for name, fn in (("floor_nodes", floor.run_nodes), ("floor_vector", floor.run_vector)):
+                gc.collect()
+                secs, events, fill, inv = fn(n, days, seed)
+                if name not in best or secs < best[name]["secs"]:
+                    best[name] = {"secs": secs, "events": events, "fill": fill, "inv": inv}
+    row.update(best)
     if floor is not None:
-        for name, fn in (("floor_nodes", floor.run_nodes), ("floor_vector", floor.run_vector)):
-            gc.collect()
-            secs, events, fill, inv = fn(n, days, seed)
-            row[name] = {"secs": secs, "events": events, "fill": fill, "inv": inv}
         if not a.no_explain:
-            pf, pi = partial_loop(floor, n, days, seed, reverse=True)
+            pf, pi = partial_loop(floor, n, days, seed)
             row["partial"] = {"fill": pf, "inv": pi}
+            qf, qi = partial_loop(floor, n, days, seed, reverse=True)
+            row["rules"] = {"fill": qf, "inv": qi}
             sf, si = floor_noise(floor, n, days, seed, a.noise_reps)
             row["noise_sd"] = {"fill": sf, "inv": si}
             row["verdict"] = {m: verdict(row, m) for m in ("fill", "inv")}
@@ -387,23 +430,27 @@ def run_case(n: int, days: int, seed: int, floor, options: dict, a) -> dict:
 
 
 def verdict(row: dict, metric: str) -> str:
-    """Is chainsim - floor within noise, or explained by partial shipments?"""
+    """Is chainsim - floor within noise, or explained by chainsim's rules?
+
+    ``tol`` = 2 sqrt(2) sd: a ~95% band for the difference of two independent single runs (sd =
+    seed-to-seed sd of one floor run). ``rules`` is the floor's demand run under chainsim's rules
+    (partial shipments + review order), so ``rules - floor`` is the exact effect of the rules on
+    this seed and ``chainsim - rules`` is left to the demand draws alone.
+    """
     if "chainsim" not in row:
         return "-"
     c, f = row["chainsim"][metric], row["floor_nodes"][metric]
-    p = row["partial"][metric]
+    p, q = row["partial"][metric], row["rules"][metric]
     sd = row["noise_sd"][metric]
     if not math.isfinite(sd):
         return "no noise estimate"
-    tol = 2 * math.sqrt(2) * sd       # ~95% band for the difference of two independent runs
-    effect = p - f                    # effect of the shipping rule on the floor's demand
+    tol = 2 * math.sqrt(2) * sd
     if abs(c - f) <= tol:
-        extra = f"; partial-shipment effect {effect:+.4g}" if abs(effect) > tol else ""
-        return f"within noise (|diff| {abs(c - f):.3g} <= {tol:.3g}){extra}"
-    if abs(c - p) <= tol:
-        return (f"partial shipments: rule effect {effect:+.4g}, "
-                f"chainsim vs partial loop {c - p:+.3g} within noise {tol:.3g}")
-    return f"NOT explained: diff {c - f:+.4g}, vs partial loop {c - p:+.4g}, noise {tol:.3g}"
+        return f"within noise (|diff| {abs(c - f):.2g} <= {tol:.2g})"
+    if abs(c - q) <= tol:
+        return (f"explained: partial shipments {p - f:+.2g}, review order {q - p:+.2g}; "
+                f"rest {c - q:+.2g} within noise {tol:.2g}")
+    return f"NOT explained: diff {c - f:+.3g}, after rules {c - q:+.3g}, noise {tol:.2g}"
 
 
 def _fmt(x, spec: str) -> str:
@@ -411,9 +458,8 @@ def _fmt(x, spec: str) -> str:
 
 
 def table_rows(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
-    head = ["N", "days", "chainsim build s", "chainsim s", "µs/retailer-day", "floor-nodes s",
-            "ratio",
-            "floor-vector s", "ratio", "fill chainsim", "fill floor",
+    head = ["N", "days", "chainsim build s", "chainsim s", "µs / retailer-day", "floor-nodes s",
+            "ratio", "floor-vector s", "ratio", "fill chainsim", "fill floor",
             "inv chainsim", "inv floor"]
     body = []
     for r in rows:
@@ -438,7 +484,8 @@ def table_rows(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
 
 
 def kpi_rows(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
-    head = ["N", "days", "KPI", "chainsim", "floor", "partial loop", "noise sd (1 run)", "verdict"]
+    head = ["N", "days", "KPI", "chainsim", "floor", "floor+partial", "floor+chainsim rules",
+            "noise sd (1 run)", "verdict"]
     body = []
     for r in rows:
         if "partial" not in r:
@@ -447,7 +494,8 @@ def kpi_rows(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
             c = r.get("chainsim")
             body.append([str(r["n"]), str(r["days"]), label,
                          _fmt(c[m], spec) if c else "-", _fmt(r["floor_nodes"][m], spec),
-                         _fmt(r["partial"][m], spec), _fmt(r["noise_sd"][m], ".3g"),
+                         _fmt(r["partial"][m], spec), _fmt(r["rules"][m], spec),
+                         _fmt(r["noise_sd"][m], ".2g"),
                          r["verdict"][m]])
     return head, body
 
@@ -482,18 +530,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--noise-reps", type=int, default=4,
                     help="extra floor-vector seeds for the KPI noise estimate (0: none)")
     ap.add_argument("--no-explain", action="store_true",
-                    help="skip the partial-shipment loop and the noise estimate")
+                    help="skip the chainsim-rules loops, the noise estimate and the exact check")
+    ap.add_argument("--repeat", type=int, default=0,
+                    help="time each case this many times and keep the fastest "
+                         "(default: 3 up to 200k retailer-days, else 1)")
+    ap.add_argument("--profile", metavar="N,DAYS", nargs="?", const="200,365",
+                    help="instead of the benchmark: cProfile chainsim at N retailers x DAYS "
+                         "(default 200,365) and print the top 15 functions by tottime")
     ap.add_argument("--json", type=Path, help="also write machine + rows as JSON here")
     ap.add_argument("-v", "--verbose", action="store_true", help="tracebacks of chainsim errors")
     a = ap.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)
     sizes = [20, 200] if a.quick else [int(x) for x in a.sizes.split(",")]
     horizons = [365] if a.quick else [int(x) for x in a.days.split(",")]
 
     info = machine_info()
     print("machine: {cpu}; {cores} cores ({usable_cores} usable); {implementation} {python}; "
           "simpy {simpy}; numpy {numpy}; chainsim {chainsim} @ {chainsim_commit}".format(**info))
-    floor = load_floor()
     options, how = _engine_options()
+    if a.profile:
+        pn, pd_ = (int(x) for x in a.profile.split(","))
+        run_chainsim(2, 5, a.seed, options)  # imports, untimed
+        print(f"cProfile of chainsim, {pn} retailers x {pd_} days ({how}):")
+        print(profile_chainsim(pn, pd_, a.seed, options))
+        return 0
+    floor = load_floor()
     print(f"chainsim: one replication, warm-up 0, {how}; floor: {FLOOR_PATH}"
           + ("" if floor else " (MISSING)"))
 
@@ -511,10 +572,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  done N={n} days={days} ({time.perf_counter() - t:.1f} s wall)",
                   file=sys.stderr, flush=True)
 
-    print_table(f"chainsim vs bare-SimPy floor (seed {a.seed}); ratio = chainsim s / floor s",
+    print_table(f"chainsim vs bare-SimPy floor (seed {a.seed}); ratio = chainsim s / floor s; "
+                "best of 3 runs up to 200k retailer-days, else 1" if not a.repeat else
+                f"chainsim vs bare-SimPy floor (seed {a.seed}); ratio = chainsim s / floor s; "
+                f"best of {a.repeat}",
                 *table_rows(rows))
     if any("partial" in r for r in rows):
-        print_table("KPI agreement (retailers; fill = ratio of sums, inv = mean end-of-day on hand)",
+        print_table("KPI agreement (retailers; fill = ratio of sums, inv = mean end-of-day on hand); "
+                    "floor+... = the floor's demand under chainsim's rules (plain loop)",
                     *kpi_rows(rows))
     for r in rows:
         if "chainsim_error" in r:
@@ -535,11 +600,13 @@ def main(argv: list[str] | None = None) -> int:
         n0, d0 = min(sizes), min(horizons)
         try:
             ex = exact_check(floor, n0, d0, a.seed)
-            print(f"exact check N={n0} days={d0}: partial-shipment loop fed chainsim's own demand "
-                  f"gives fill {ex['partial_loop'][0]:.6f}, inv {ex['partial_loop'][1]:.4f}; "
-                  f"chainsim fill {ex['chainsim'][0]:.6f}, inv {ex['chainsim'][1]:.4f} -> "
-                  + ("IDENTICAL (chainsim = floor model + partial shipments)" if ex["ok"]
-                     else "MISMATCH"))
+            order = "reverse" if ex["reverse"] else "index"
+            print(f"exact check N={n0} days={d0}: the floor's loop with partial shipments and "
+                  f"{order}-order review, fed chainsim's own demand draws, gives fill "
+                  f"{ex['partial_loop'][0]:.6f}, inv {ex['partial_loop'][1]:.4f}; chainsim fill "
+                  f"{ex['chainsim'][0]:.6f}, inv {ex['chainsim'][1]:.4f} -> "
+                  + ("IDENTICAL: chainsim = floor model + partial shipments + "
+                     f"{order}-order review" if ex["ok"] else "MISMATCH (with either order)"))
         except Exception as exc:  # noqa: BLE001
             print(f"exact check skipped: {type(exc).__name__}: {exc}")
     print(SEMANTICS)
