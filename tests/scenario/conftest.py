@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from scenario_helpers import dedent
 
 import chainsim
 from chainsim.errors import Problem, ScenarioError
+
+from .helpers import dedent
 
 
 @pytest.fixture

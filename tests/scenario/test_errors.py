@@ -7,10 +7,11 @@ line of the text is line 1). Messages are checked for their key words, not their
 from __future__ import annotations
 
 import pytest
-from scenario_helpers import VALID, at, has, only
 
 import chainsim
 from chainsim.errors import ScenarioError
+
+from .helpers import VALID, at, has, only
 
 
 def test_valid_scenario_loads(write):
