@@ -293,3 +293,28 @@ def test_window_variance_against_monte_carlo():
 def test_bullwhip_bound():
     assert th.bullwhip_moving_average_lower_bound(1, 1) == 5.0
     assert th.bullwhip_moving_average_lower_bound(2, 10) == pytest.approx(1 + 0.4 + 0.08)
+
+
+def test_base_stock_review_period_by_day_of_cycle():
+    # R = 3, L = 2, S = 60, lambda = 8: average the single-day formulas over the cycle by hand.
+    lam, L, R, S = 8.0, 2, 3, 60
+    r = th.base_stock_poisson(S, lam, L, review_days=R)
+    k = np.arange(400)
+    oh, bo, fill_short = [], [], []
+    for j in range(R):
+        px = stats.poisson.pmf(k, lam * (L + 1 + j))
+        py = stats.poisson.pmf(k, lam * (L + j))
+        oh.append(px @ np.maximum(S - k, 0))
+        bo.append(px @ np.maximum(k - S, 0))
+        fill_short.append(px @ np.maximum(k - S, 0) - py @ np.maximum(k - S, 0))
+    assert r["on_hand"] == pytest.approx(np.mean(oh), rel=1e-10)
+    assert r["backorders"] == pytest.approx(np.mean(bo), rel=1e-8)
+    assert r["fill_rate"] == pytest.approx(1 - np.sum(fill_short) / (R * lam), rel=1e-10)
+    # daily orders: Poisson(lambda R) every R-th day, else 0
+    pq = stats.poisson.pmf(k, lam * R)
+    m1 = (pq @ k) / R
+    m2 = (pq @ k.astype(float) ** 2) / R
+    assert r["orders_variance"] == pytest.approx(m2 - m1**2, rel=1e-10)
+    assert r["order_frequency"] == pytest.approx((1 - pq[0]) / R)
+    # R = 1 is the default
+    assert th.base_stock_poisson(S, lam, L, review_days=1) == th.base_stock_poisson(S, lam, L)

@@ -146,36 +146,52 @@ def newsvendor_poisson(holding: float, stockout: float, mean: float):
 
 # --------------------------------------------------------------------------- base stock
 def base_stock_poisson(S: float, mean: float, lead_time: int, holding: float = 0.0,
-                       backorder: float = 0.0, order_cost: float = 0.0) -> dict:
-    """Periodic-review base-stock (order S − IP every day), Poisson demand, backorders.
+                       backorder: float = 0.0, order_cost: float = 0.0,
+                       review_days: int = 1) -> dict:
+    """Periodic-review base-stock (order S − IP at each review), Poisson demand, backorders.
 
     ``S``: base-stock level; ``mean`` λ: Poisson demand per day; ``lead_time`` L ≥ 0 days;
-    ``holding`` h, ``backorder`` b, ``order_cost`` K per unit-day / unit-day / order.
+    ``holding`` h, ``backorder`` b, ``order_cost`` K per unit-day / unit-day / order;
+    ``review_days`` R ≥ 1: the node reviews every R days (R = 1: every day).
 
-    IP after ordering is always S, and every order placed on days ≤ d − L has arrived by step 1
-    of day d while none placed later has, so the end-of-day net inventory is NI = S − X with
-    X ~ Poisson(λ (L + 1)) (demand of days d − L .. d); before today's demand NI = S − Y with
-    Y ~ Poisson(λ L). Hence on_hand = E[(S − X)+], backorders = E[(X − S)+],
+    R = 1. IP after ordering is always S, and every order placed on days ≤ d − L has arrived by
+    step 1 of day d while none placed later has, so the end-of-day net inventory is NI = S − X
+    with X ~ Poisson(λ (L + 1)) (demand of days d − L .. d); before today's demand NI = S − Y
+    with Y ~ Poisson(λ L). Hence on_hand = E[(S − X)+], backorders = E[(X − S)+],
     cycle_service_level = P(X ≤ S), fill_rate = 1 − (E[(X − S)+] − E[(Y − S)+]) / λ. The order
     of day d is yesterday's demand D_{d−1}, so on_order (orders placed d − L + 1 .. d) has mean
     λ L (Little's law), orders_variance = λ, bullwhip = 1 and order_frequency = P(D > 0) =
     1 − e^{−λ}. With L = 0 this is the newsvendor: every day starts with S on hand.
+
+    R > 1. On the j-th day of a review cycle (j = 0 .. R − 1, j = 0 the review day) the
+    end-of-day NI is S − X_j with X_j ~ Poisson(λ (L + 1 + j)), and the levels are averages over
+    j. With B(m) = E[(Poisson(λ m) − S)+] the day-j shortage is B(L + 1 + j) − B(L + j), which
+    telescopes: fill_rate = 1 − (B(L + R) − B(L)) / (R λ). The order on a review day is the
+    demand of the last R days, ~ Poisson(λ R), and nothing on other days: order_frequency =
+    P(Poisson(λ R) > 0) / R, orders_variance = λ + λ² (R − 1) (daily series with zeros),
+    bullwhip = orders_variance / λ; on_order has mean λ L (Little) whatever R.
     """
-    mx, my = mean * (lead_time + 1), mean * lead_time
-    bo = float(poisson_loss(S, mx))
+    R = int(review_days)
+    js = range(R)
+    ms = [mean * (lead_time + 1 + j) for j in js]
+    bo = float(np.mean([poisson_loss(S, m) for m in ms]))
+    oh = float(np.mean([poisson_complementary_loss(S, m) for m in ms]))
+    csl = float(np.mean([stats.poisson.cdf(math.floor(S), m) for m in ms])) if S >= 0 else 0.0
+    short = float(poisson_loss(S, mean * (lead_time + R)) - poisson_loss(S, mean * lead_time))
+    var_orders = mean + mean * mean * (R - 1)
     out = {
         "demand": float(mean),
         "demand_variance": float(mean),
-        "on_hand": float(poisson_complementary_loss(S, mx)),
+        "on_hand": oh,
         "backorders": bo,
-        "cycle_service_level": float(stats.poisson.cdf(math.floor(S), mx)) if S >= 0 else 0.0,
-        "fill_rate": 1.0 - (bo - float(poisson_loss(S, my))) / mean,
-        "on_order": float(my),
+        "cycle_service_level": csl,
+        "fill_rate": 1.0 - short / (R * mean),
+        "on_order": float(mean * lead_time),
         "lost_sales": 0.0,
         "lost_fraction": 0.0,
-        "order_frequency": float(-np.expm1(-mean)),
-        "orders_variance": float(mean),
-        "bullwhip": 1.0,
+        "order_frequency": float(-np.expm1(-mean * R)) / R,
+        "orders_variance": float(var_orders),
+        "bullwhip": float(var_orders / mean),
     }
     return _costs(out, holding, backorder, order_cost)
 
