@@ -78,6 +78,12 @@ def read_yaml(path: Path) -> Any:
 
 def parse_yaml_text(text: str, file: str) -> Any:
     """Parse YAML text safely: plain mappings, lists and scalars only, every one with a position."""
+    deep = _too_deep(text)
+    if deep is not None:
+        raise ScenarioError([Problem(
+            file, *_line_col(text, deep),
+            f"malformed YAML: brackets nested more than {MAX_FLOW_DEPTH} deep; flatten it",
+        )])
     yaml = YAML(typ="rt", pure=True)
     try:
         data = yaml.load(text)
@@ -85,6 +91,9 @@ def parse_yaml_text(text: str, file: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = " ".join(str(exc.problem or exc.context or "syntax error").split())
+        context = " ".join(str(exc.context or "").split())
+        if exc.problem and context and not context.startswith("while"):
+            what = f"{context}, {what}"  # e.g. "expected a single document ..., but found ..."
         hint = next((h for k, h in YAML_HINTS.items() if k in what), "fix the syntax here")
         raise ScenarioError([Problem(file, line, col, f"malformed YAML: {what}; {hint}")]) from None
     except ReaderError as exc:
@@ -105,6 +114,45 @@ def parse_yaml_text(text: str, file: str) -> Any:
         raise ScenarioError(problems)
     _tag(data, file)
     return data
+
+
+MAX_FLOW_DEPTH = 100  # no scenario needs more; the YAML parser slows quadratically with depth
+
+
+def _too_deep(text: str) -> int | None:
+    """Offset of the first ``[`` or ``{`` nested beyond MAX_FLOW_DEPTH (quotes and comments skipped)."""
+    depth = 0
+    quote = ""
+    prev = "\n"
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if quote:
+            if c == quote:
+                if quote == "'" and i + 1 < n and text[i + 1] == "'":
+                    i += 1  # '' inside a single-quoted string
+                else:
+                    quote = ""
+            elif c == "\\" and quote == '"':
+                i += 1
+            elif c == "\n" and quote == "'":
+                pass
+        elif c == "#" and prev in " \t\n":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            prev = "\n"
+            continue
+        elif c in "'\"" and prev in " \t\n[{,:-":
+            quote = c
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_FLOW_DEPTH:
+                return i
+        elif c in "]}":
+            depth = max(depth - 1, 0)
+        prev = c
+        i += 1
+    return None
 
 
 def _children(obj: Any) -> list[tuple[Any, Any]]:
