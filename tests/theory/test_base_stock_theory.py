@@ -129,12 +129,21 @@ def test_base_stock_review_period():
 def test_littles_law_with_random_lead_times():
     # Lead time uniform on {1, ..., 5} days (empirical), orders may cross. Little's law: mean
     # units on order = units ordered per day (lambda, as S is high enough that the base-stock
-    # order is yesterday's demand) x mean days in the pipeline (E[L] = 3) = 24.
+    # order is yesterday's demand) x mean days in the pipeline (E[L] = 3) = 24. With
+    # pipeline_holding 0.5 per unit-day in transit the pipeline cost is 0.5 x 24 = 12 a day;
+    # transport 0.5 per unit + 3 per shipment costs 0.5 lambda + 3 P(order today) =
+    # 4 + 3 (1 - e^-8) a day (one shipment per order from an infinite source). total_cost is
+    # their sum (h = b = K = 0).
     lam = 8.0
     scn = single_stage("little", {"dist": "poisson", "mean": lam},
                        {"type": "base_stock", "S": 70},
                        {"dist": "empirical", "values": [1, 2, 3, 4, 5]},
+                       costs={"pipeline_holding": 0.5},
+                       lane={"cost_per_unit": 0.5, "cost_per_shipment": 3.0},
                        days=DAYS, warmup=WARMUP, seed=106)
     kpis = run(scn)
-    check(kpis, "shop", {"on_order": th.littles_law_on_order(lam, 3.0), "demand": lam,
-                         "bullwhip": 1.0, "orders_variance": lam})
+    on_order = th.littles_law_on_order(lam, 3.0)
+    transport = 0.5 * lam + 3.0 * -math.expm1(-lam)
+    check(kpis, "shop", {"on_order": on_order, "demand": lam, "bullwhip": 1.0,
+                         "orders_variance": lam, "transport_cost": transport,
+                         "total_cost": 0.5 * on_order + transport})

@@ -8,6 +8,7 @@ start-up bias."""
 
 from __future__ import annotations
 
+import pytest
 from theory_check import check, run, single_stage
 
 from chainsim.metrics import theory as th
@@ -77,6 +78,23 @@ def test_rQ_with_multi_lot_orders():
     scn = single_stage("rQ-multi", {"dist": "poisson", "mean": lam},
                        {"type": "rQ", "r": r, "Q": Q}, L, days=DAYS, warmup=WARMUP, seed=205)
     exp = th.rQ_poisson(r, Q, lam, L)
+    check(run(scn), "shop", {m: exp[m] for m in ("on_hand", "backorders", "fill_rate",
+                                                 "cycle_service_level", "order_frequency",
+                                                 "orders_variance", "on_order")})
+
+
+@pytest.mark.parametrize("moq, multiple", [(0, 6), (10, None), (9, 4)])
+def test_base_stock_with_moq_and_case_packs(moq, multiple):
+    # Base stock S = 16, Poisson(4), L = 2, with MOQ and/or case packs: the IP after ordering
+    # lives in S .. S + max(moq, 1) + m - 1 with an exact stationary law (multiple alone is the
+    # (r, Q) = (S - 1, m) policy).
+    lam, S, L = 4.0, 16, 2
+    policy = {"type": "base_stock", "S": S, "moq": moq}
+    if multiple:
+        policy["multiple"] = multiple
+    scn = single_stage(f"bs-lots-{moq}-{multiple}", {"dist": "poisson", "mean": lam}, policy, L,
+                       days=DAYS, warmup=WARMUP, seed=206 + moq)
+    exp = th.base_stock_lot_size_poisson(S, lam, L, moq=moq, multiple=multiple)
     check(run(scn), "shop", {m: exp[m] for m in ("on_hand", "backorders", "fill_rate",
                                                  "cycle_service_level", "order_frequency",
                                                  "orders_variance", "on_order")})

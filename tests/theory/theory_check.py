@@ -32,7 +32,7 @@ EXACT = 1e-9  # tolerance for metrics that are constant in theory
 
 def single_stage(name: str, demand: dict, policy: dict, lead_time: dict | int, *,
                  unmet: str = "backorder", costs: dict | None = None, price: float = 25.0,
-                 days: int, warmup: int, seed: int) -> dict:
+                 lane: dict | None = None, days: int, warmup: int, seed: int) -> dict:
     """plant (infinite source) -> shop (retailer with demand and a policy)."""
     lt = lead_time if isinstance(lead_time, dict) else {"dist": "constant", "value": lead_time}
     return {
@@ -44,7 +44,7 @@ def single_stage(name: str, demand: dict, policy: dict, lead_time: dict | int, *
             {"id": "shop", "role": "retailer", "demand": demand, "policy": policy,
              "unmet": unmet, "costs": costs or {}},
         ],
-        "lanes": [{"from": "plant", "to": "shop", "lead_time": lt}],
+        "lanes": [{"from": "plant", "to": "shop", "lead_time": lt, **(lane or {})}],
     }
 
 

@@ -318,3 +318,38 @@ def test_base_stock_review_period_by_day_of_cycle():
     assert r["order_frequency"] == pytest.approx((1 - pq[0]) / R)
     # R = 1 is the default
     assert th.base_stock_poisson(S, lam, L, review_days=1) == th.base_stock_poisson(S, lam, L)
+
+
+def test_lot_sizing_reductions():
+    keys = ("on_hand", "backorders", "fill_rate", "cycle_service_level", "order_frequency",
+            "orders_variance")
+    a, b = th.base_stock_lot_size_poisson(30, 4.0, 2, multiple=6), th.rQ_poisson(29, 6, 4.0, 2)
+    for key in keys:
+        assert a[key] == pytest.approx(b[key], rel=1e-9), key
+    a, b = th.base_stock_lot_size_poisson(30, 4.0, 2), th.base_stock_poisson(30, 4.0, 2)
+    for key in keys:
+        assert a[key] == pytest.approx(b[key], rel=1e-9), key
+    a = th.base_stock_lot_size_poisson(30, 4.0, 2, moq=10, multiple=4)
+    assert a["orders_mean"] == pytest.approx(4.0)
+    assert sum(a["ip_distribution"].values()) == pytest.approx(1.0)
+
+
+def test_lot_sizing_moq_against_plain_recursion():
+    # IP after ordering of base stock S = 20 with MOQ 7, lambda = 3, by a direct simulation of
+    # the IP recursion (no lead time needed for the IP law); 200 000 days, batch-means tolerance.
+    S, moq, lam = 20, 7, 3.0
+    rng = np.random.default_rng(3)
+    d = rng.poisson(lam, 200_000)
+    ip, freq, ips = S, 0, np.empty(d.size)
+    for t, x in enumerate(d):
+        ip -= x
+        if ip < S:
+            ip += max(S - ip, moq)
+            freq += 1
+        ips[t] = ip
+    r = th.base_stock_lot_size_poisson(S, lam, 0, moq=moq)
+    dist = r["ip_distribution"]
+    mean_ip = sum(k * v for k, v in dist.items())
+    batches = ips.reshape(100, -1).mean(axis=1)
+    assert abs(ips.mean() - mean_ip) < 5 * batches.std(ddof=1) / 10
+    assert freq / d.size == pytest.approx(r["order_frequency"], abs=0.005)

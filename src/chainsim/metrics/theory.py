@@ -423,6 +423,30 @@ def rQ_poisson(r: int, Q: int, mean: float, lead_time: int, holding: float = 0.0
     return _ip_policy_poisson(states, reorder, mean, lead_time, holding, backorder, order_cost)
 
 
+def base_stock_lot_size_poisson(S: int, mean: float, lead_time: int, moq: int = 0,
+                                multiple: int | None = None, holding: float = 0.0,
+                                backorder: float = 0.0, order_cost: float = 0.0) -> dict:
+    """Daily-review base stock with a minimum order quantity and/or case packs, Poisson demand,
+    backorders, constant lead time.
+
+    ``S`` integer level; ``moq`` integer MOQ; ``multiple`` integer case pack m (or None);
+    ``mean`` λ, ``lead_time`` L, costs h, b, K as in ``sS_poisson``. When IP < S the need
+    S − IP is raised to the MOQ and then rounded up to a multiple of m (chainsim's lot-sizing
+    rule), so the IP after ordering lives in S .. S + max(moq, 1) + m − 1. Its stationary law is
+    solved like the (s, S) chain (``sS_poisson``), and the same formulas give the KPIs. With
+    moq = 0 and m given, this is (r, Q) = (S − 1, m); with neither, plain base stock.
+    """
+    S, moq = int(S), int(moq)
+    m = int(multiple) if multiple else 1
+    states = np.arange(S, S + max(moq, 1) + m)
+
+    def reorder(x):
+        need = np.maximum(S - x, moq)
+        return np.where(x < S, np.ceil(need / m) * m, 0)
+
+    return _ip_policy_poisson(states, reorder, mean, lead_time, holding, backorder, order_cost)
+
+
 # --------------------------------------------------------------------------- serial line
 def serial_two_stage_poisson(S_up: int, S_down: int, mean: float, lead_up: int,
                              lead_down: int) -> dict:
