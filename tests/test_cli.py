@@ -1,7 +1,9 @@
-"""The ``chainsim`` command end to end, in subprocesses (DESIGN §7: command line, results folder).
+"""The ``chainsim`` command end to end (DESIGN §7: command line, results folder).
 
-The ``chainsim run`` invocations are started together by one module fixture (they take a couple
-of seconds each, mostly imports) and the tests then read their exit codes, output and files.
+The invocations that must be separate processes (bit-identical results across processes, exit
+codes and no traceback from the real entry point, ``--help``) are started together by one module
+fixture, since each takes a couple of seconds of imports; the other runs go through the same
+Typer app in this process with ``typer.testing.CliRunner``.
 """
 
 from __future__ import annotations
@@ -49,9 +51,14 @@ def _run_args(tmp: Path) -> dict[str, tuple[list[str], Path | None]]:
     (tmp / "bad.yaml").write_text(BAD_YAML, encoding="utf-8")
     (tmp / "malformed.yaml").write_text(MALFORMED_YAML, encoding="utf-8")
     (tmp / "cwd").mkdir()
-    return {
+    subprocesses = {
         "a": (["run", single, *common, "--out", str(tmp / "a")], None),
         "b": (["run", single, *common, "--out", str(tmp / "b")], None),
+        "bad": (["run", str(tmp / "bad.yaml"), "--out", str(tmp / "bad_out")], None),
+        "malformed": (["run", str(tmp / "malformed.yaml"), "--out", str(tmp / "mal_out")], None),
+        "help": (["--help"], None),
+    }
+    in_process = {
         # no --out: writes results/<name>/ under the working directory
         "other_seed": (["run", single, "--replications", "3", "--days", "50", "--warmup", "5",
                         "--seed", "10", "-q"], tmp / "cwd"),
@@ -60,23 +67,35 @@ def _run_args(tmp: Path) -> dict[str, tuple[list[str], Path | None]]:
                    None),
         "moq": (["run", str(EXAMPLES / "wholesale_moq.yaml"), "--replications", "2", "--days",
                  "40", "--timeseries", "none", "--out", str(tmp / "moq")], None),
-        "bad": (["run", str(tmp / "bad.yaml"), "--out", str(tmp / "bad_out")], None),
-        "malformed": (["run", str(tmp / "malformed.yaml"), "--out", str(tmp / "mal_out")], None),
         "schema": (["schema"], None),
-        "help": (["--help"], None),
     }
+    return subprocesses, in_process
 
 
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory):
-    """Run every invocation (in parallel) and return name -> (CompletedProcess-like, tmp)."""
+    """Run every invocation and return (name -> CompletedProcess, tmp folder)."""
+    from typer.testing import CliRunner
+
+    from chainsim.cli import app
+
     tmp = tmp_path_factory.mktemp("cli")
+    subprocesses, in_process = _run_args(tmp)
     env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
-    procs = {}
-    for name, (args, cwd) in _run_args(tmp).items():
-        procs[name] = subprocess.Popen(CMD + args, cwd=cwd or tmp, env=env, text=True,
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    procs = {name: subprocess.Popen(CMD + args, cwd=cwd or tmp, env=env, text=True,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for name, (args, cwd) in subprocesses.items()}
     results = {}
+    runner = CliRunner()
+    here = os.getcwd()
+    for name, (args, cwd) in in_process.items():
+        os.chdir(cwd or tmp)
+        try:
+            res = runner.invoke(app, args, env={"COLUMNS": "120", "NO_COLOR": "1"})
+        finally:
+            os.chdir(here)
+        assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+        results[name] = subprocess.CompletedProcess(args, res.exit_code, res.stdout, res.stderr)
     for name, p in procs.items():
         out, err = p.communicate(timeout=120)
         results[name] = subprocess.CompletedProcess(p.args, p.returncode, out, err)
