@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 from chainsim.model.dists import demand_source, lead_time_source
@@ -18,16 +19,27 @@ def topological_order(scn: Scenario) -> list[str]:
     for lane in scn.lanes:
         indeg[lane.dst] += 1
         out[lane.src].append(lane.dst)
-    ready = [n.id for n in scn.nodes if indeg[n.id] == 0]
+    ready = deque(n.id for n in scn.nodes if indeg[n.id] == 0)
     order: list[str] = []
     while ready:
-        u = ready.pop(0)
+        u = ready.popleft()
         order.append(u)
         for v in out[u]:
             indeg[v] -= 1
             if indeg[v] == 0:
                 ready.append(v)
     return order
+
+
+def review_order(scn: Scenario) -> list[str]:
+    """Node ids from the consumer end upstream: deepest tier first (depth = longest supply path
+    from a source), so every node reviews after all the nodes it supplies; ties in file order."""
+    supplier = {lane.dst: lane.src for lane in scn.lanes}
+    depth: dict[str, int] = {}
+    for nid in topological_order(scn):
+        depth[nid] = depth[supplier[nid]] + 1 if nid in supplier else 0
+    position = {n.id: i for i, n in enumerate(scn.nodes)}
+    return sorted(depth, key=lambda nid: (-depth[nid], position[nid]))
 
 
 def selling_prices(scn: Scenario) -> dict[str, float]:
@@ -37,8 +49,9 @@ def selling_prices(scn: Scenario) -> dict[str, float]:
     product = scn.product
     supplier = {lane.dst: lane.src for lane in scn.lanes}
     prices: dict[str, float] = {}
+    specs = {n.id: n for n in scn.nodes}
     for nid in topological_order(scn):
-        node = scn.node(nid)
+        node = specs[nid]
         buy = prices[supplier[nid]] if nid in supplier else product.unit_cost
         if node.price is not None:
             prices[nid] = node.price
@@ -61,9 +74,10 @@ class Network:
 def build_network(scn: Scenario, env, streams: Streams) -> Network:
     prices = selling_prices(scn)
     supplied = {lane.dst for lane in scn.lanes}
+    specs = {n.id: n for n in scn.nodes}
     by_id: dict[str, Node] = {}
     for nid in topological_order(scn):
-        spec = scn.node(nid)
+        spec = specs[nid]
         policy = make_policy(spec.policy) if spec.policy is not None else None
         kw = dict(policy=policy, price=prices[nid], unit_cost=scn.product.unit_cost, env=env)
         if spec.infinite_supply:
@@ -88,11 +102,12 @@ def build_network(scn: Scenario, env, streams: Streams) -> Network:
         buyer = by_id[lane.dst]
         buyer.supply = link
         # the supplier's MOQ binds the buyer's orders on top of the buyer's own policy MOQ
-        buyer.moq = max(buyer.moq, scn.node(lane.src).min_order)
+        buyer.moq = max(buyer.moq, specs[lane.src].min_order)
     nodes = list(by_id.values())
     return Network(
         nodes=nodes,
-        review_order=[n for n in reversed(nodes) if not isinstance(n, InfiniteSource)],
+        review_order=[by_id[nid] for nid in review_order(scn)
+                      if not isinstance(by_id[nid], InfiniteSource)],
         demand_nodes=[n for n in nodes if n.demand is not None],
     )
 

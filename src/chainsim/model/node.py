@@ -196,7 +196,10 @@ class Node:
         st.backorders += backlog
         st.on_order += self.on_order
         st.in_transit += self.in_transit
-        st.clean_days += backlog <= EPS
+        # a clean day ends with no backorders and lost no sale (so CSL means the same under
+        # backorders and lost sales)
+        st.clean_days += backlog <= EPS and st.lost == st.lost_at_close
+        st.lost_at_close = st.lost
         self.day_asked = self.day_ordered = self.day_shipped = 0
 
 
@@ -208,7 +211,7 @@ class Stats:
     __slots__ = (
         "days", "asked", "asked_sq", "filled", "lost", "sold", "ordered", "ordered_sq",
         "order_days", "orders", "shipped", "on_hand", "backorders", "on_order", "in_transit",
-        "clean_days", "revenue", "purchase", "transport",
+        "clean_days", "lost_at_close", "revenue", "purchase", "transport",
     )
 
     def __init__(self):
@@ -224,6 +227,15 @@ class InfiniteSource(Node):
         self.stats.filled += qty
         self.stats.purchase += qty * self.unit_cost
         link.ship(qty)
+
+    def serve_demand(self):
+        d = self.demand()
+        self.day_asked += d
+        st = self.stats
+        st.filled += d
+        st.sold += d
+        st.revenue += d * self.price
+        st.purchase += d * self.unit_cost
 
     def review(self, day):
         pass
