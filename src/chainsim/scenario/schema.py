@@ -159,6 +159,7 @@ DEMAND_ONLY = ("ar1", "step")
 
 # --------------------------------------------------------------------------- policies
 class PolicyBase(Spec):
+    type: str  # narrowed to a Literal by each policy; declared here so it is written first
     review_days: Annotated[int, Field(ge=1)] = 1
     moq: NonNegFloat = 0.0
     multiple: PositiveFloat | None = None
