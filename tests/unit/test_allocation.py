@@ -215,25 +215,17 @@ def test_zero_lead_time_chain_passes_stock_down_in_the_receiving_step():
     assert series(sim, "dc")["shipments"].tolist() == [0, 0, 0] + [5] * 9
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: an infinite_supply node with consumer demand is accepted but never serves it "
-    "(InfiniteSource has on hand 0 and never reorders: fill rate 0, backorders grow 5 a day); "
-    "DESIGN: an outside source never runs out, so either serve all demand or reject the file"))
-def test_infinite_source_with_consumer_demand_serves_it_or_is_rejected():
-    """A manufacturer with infinite_supply selling direct to consumers (DESIGN §1: a
-    manufacturer may sell direct), demand 5 a day: fill rate 1 and 5 sold a day (revenue
-    25·5 at the list price) — or the loader refuses the combination with a message."""
-    from chainsim.errors import ScenarioError
-
-    scn = scenario([source("src", demand=const(5))], [], horizon=10)
-    try:
-        sim = run(scn)
-    except ScenarioError:
-        return
+def test_infinite_source_serves_its_own_consumer_demand():
+    """A manufacturer with infinite_supply selling direct to consumers (DESIGN §1), demand 5 a
+    day: fill rate 1, 5 sold a day at the list price (revenue 125), bought at the unit cost
+    (purchase 50). (Was a bug: such a node never served its consumers.)"""
+    sim = run(scenario([source("src", demand=const(5))], [], horizon=10))
     k = kpis(sim, "src")
-    assert k["fill_rate"] == 1.0
+    assert k["fill_rate"] == 1.0 and k["cycle_service_level"] == 1.0
     assert k["units_sold"] == 5
-    assert k["backorders"] == 0
+    assert k["backorders"] == 0 and k["on_hand"] == 0
+    assert k["revenue"] == 125 and k["purchase_cost"] == 50 and k["profit"] == 75
+    assert kpis(sim, "network")["channel_profit"] == 75
 
 
 @pytest.mark.xfail(strict=True, reason=(

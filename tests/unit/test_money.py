@@ -81,6 +81,8 @@ def test_lost_sales_give_no_revenue():
     assert k["lost_sales"] == pytest.approx(50 / 30)
     assert k["lost_fraction"] == pytest.approx(1 / 3)
     assert k["fill_rate"] == pytest.approx(2 / 3)
+    # one day in three loses a sale: not a clean day (README: CSL at a lost-sales node)
+    assert k["cycle_service_level"] == pytest.approx(2 / 3)
     assert k["revenue"] == pytest.approx(25 * 100 / 30)
     assert k["purchase_cost"] == pytest.approx(12 * 100 / 30)
     assert k["order_frequency"] == pytest.approx(2 / 3)
