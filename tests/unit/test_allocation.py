@@ -228,10 +228,6 @@ def test_infinite_source_serves_its_own_consumer_demand():
     assert kpis(sim, "network")["channel_profit"] == 75
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: rQ with r + Q < 0 starts with negative on hand (r + Q = -1), and serve_demand turns "
-    "it into phantom backorders: with zero demand the shop shows backorders 1.1/day, on hand "
-    "-0.2, units_sold 0.1; a starting stock cannot be negative (reject, or start at 0)"))
 def test_rQ_with_negative_reorder_level_never_starts_below_zero():
     """rQ r = -3, Q = 2 (level r + Q = -1), no demand at all: nothing can be backordered and
     nothing sold, and on hand never goes below 0 — or the loader refuses the policy."""

@@ -88,7 +88,8 @@ class Node:
         self.supply: Link | None = None  # set when wired
         self.demand = None  # next-demand callable for nodes with consumer demand
         start = spec.initial.on_hand
-        self.on_hand = start if start is not None else (policy.level if policy else 0)
+        level = max(policy.level, 0) if policy else 0  # (r, Q) with r + Q < 0 starts empty
+        self.on_hand = start if start is not None else level
         self.on_order = 0  # ordered, not yet received (owed by the supplier or in transit)
         self.in_transit = 0
         self.backlog: deque = deque()  # [buyer link or CONSUMER, qty]
