@@ -453,3 +453,25 @@ def test_dict_source_reports_dict_as_file():
         chainsim.load_scenario({"name": "x", "nodes": [], "horizon_days": 0})
     assert info.value.problems[0].file == "<dict>"
     has(info.value.problems[0].message, "horizon_days", "positive")
+
+
+# --------------------------------------------------------------------------- odd values (found by fuzzing)
+def test_key_with_a_newline_is_shown_escaped(problems):
+    p = only(problems(VALID.replace("horizon_days: 100", '"horizon\\ndays": 100')))
+    assert (p.line, p.col) == (2, 1)
+    has(p.message, "unknown key 'horizon\\ndays'")
+
+
+def test_mapping_where_a_word_belongs(problems):
+    text = VALID.replace("role: retailer", "role: {dist: poisson}")
+    p = only(problems(text))
+    assert (p.line, p.col) == (8, 5)
+    has(p.message, "nodes[1] (shop).role", "use one of", "retailer")
+
+
+def test_node_id_that_is_not_text(problems):
+    text = VALID.replace("id: shop", "id: [shop]")
+    found = problems(text)
+    # "  - id: [shop]" on line 7: the 'id' key at col 5; the lane to 'shop' then names no node
+    has(at(found, 7, 5).message, "id must be text")
+    has(at(found, 13, 19).message, "lane to 'shop' names no node")

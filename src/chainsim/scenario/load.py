@@ -48,6 +48,20 @@ YAML_HINTS = {
 }
 
 
+def _error(problems: list[Problem]) -> ScenarioError:
+    """The error to raise, with every message on one printable line (names the user wrote may
+    hold newlines or control characters: they are shown escaped)."""
+    return ScenarioError([
+        Problem(p.file, p.line, p.col, _printable(p.message)) for p in problems
+    ])
+
+
+def _printable(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _line_col(text: str | bytes, index: int) -> tuple[int, int]:
     """1-based line and column of a character (or byte) offset."""
     nl = "\n" if isinstance(text, str) else b"\n"
@@ -62,14 +76,14 @@ def read_yaml(path: Path) -> Any:
     try:
         data_bytes = path.read_bytes()
     except OSError as exc:
-        raise ScenarioError(
+        raise _error(
             [Problem(file, 0, 0, f"cannot read file: {exc.strerror or exc}; check the path")]
         ) from None
     try:
         text = data_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _line_col(data_bytes, exc.start)
-        raise ScenarioError(
+        raise _error(
             [Problem(file, line, col, f"the file is not UTF-8 text (byte 0x{data_bytes[exc.start]:02x}); "
                      "save it as UTF-8")]
         ) from None
@@ -80,7 +94,7 @@ def parse_yaml_text(text: str, file: str) -> Any:
     """Parse YAML text safely: plain mappings, lists and scalars only, every one with a position."""
     deep = _too_deep(text)
     if deep is not None:
-        raise ScenarioError([Problem(
+        raise _error([Problem(
             file, *_line_col(text, deep),
             f"malformed YAML: brackets nested more than {MAX_FLOW_DEPTH} deep; flatten it",
         )])
@@ -95,23 +109,23 @@ def parse_yaml_text(text: str, file: str) -> Any:
         if exc.problem and context and not context.startswith("while"):
             what = f"{context}, {what}"  # e.g. "expected a single document ..., but found ..."
         hint = next((h for k, h in YAML_HINTS.items() if k in what), "fix the syntax here")
-        raise ScenarioError([Problem(file, line, col, f"malformed YAML: {what}; {hint}")]) from None
+        raise _error([Problem(file, line, col, f"malformed YAML: {what}; {hint}")]) from None
     except ReaderError as exc:
         line, col = _line_col(text, exc.position) if isinstance(exc.position, int) else (1, 1)
-        raise ScenarioError(
+        raise _error(
             [Problem(file, line, col, f"malformed YAML: unacceptable character #x{exc.character:04x}; "
                      "remove it (control characters are not allowed)")]
         ) from None
     except RecursionError:
-        raise ScenarioError(
+        raise _error(
             [Problem(file, 1, 1, "malformed YAML: the file is nested too deeply; flatten it")]
         ) from None
     except Exception as exc:  # noqa: BLE001 - any parser failure on bad input is a user error
         what = " ".join(str(exc).split()) or type(exc).__name__
-        raise ScenarioError([Problem(file, 1, 1, f"malformed YAML: {what}; fix the syntax")]) from None
+        raise _error([Problem(file, 1, 1, f"malformed YAML: {what}; fix the syntax")]) from None
     problems = _check_tags(data, file)
     if problems:
-        raise ScenarioError(problems)
+        raise _error(problems)
     _tag(data, file)
     return data
 
@@ -257,7 +271,7 @@ def resolve_extends(data: Any, path: Path, chain: tuple[Path, ...] = ()) -> Any:
     file = str(path)
     line, col = _key_pos(data, "extends")
     if not isinstance(rel, str) or not rel.strip():
-        raise ScenarioError([Problem(
+        raise _error([Problem(
             file, line, col,
             f"extends must be the path of a base scenario file (got {_got(rel)}); "
             "e.g. extends: base.yaml",
@@ -266,11 +280,11 @@ def resolve_extends(data: Any, path: Path, chain: tuple[Path, ...] = ()) -> Any:
     here = path.resolve()
     if base_path.resolve() in (*chain, here):
         links = " -> ".join(p.name for p in (*chain, here, base_path.resolve()))
-        raise ScenarioError([Problem(
+        raise _error([Problem(
             file, line, col, f"extends forms a loop ({links}); remove one of these extends",
         )])
     if not base_path.is_file():
-        raise ScenarioError([Problem(
+        raise _error([Problem(
             file, line, col,
             f"extends names {rel}, which does not exist"
             + (f" (looked for {base_path})" if str(base_path) != rel else "") + "; fix the path",
@@ -278,7 +292,7 @@ def resolve_extends(data: Any, path: Path, chain: tuple[Path, ...] = ()) -> Any:
     base_raw = read_yaml(base_path)
     if not isinstance(base_raw, Mapping):
         bl, bc = _own_pos(base_raw)
-        raise ScenarioError([Problem(
+        raise _error([Problem(
             str(base_path), max(bl, 1), max(bc, 1),
             f"{_shape(base_raw)}, but a base scenario named by extends must be a mapping of keys",
         )])
@@ -658,7 +672,7 @@ def parse_scenario(raw: Any, file: str) -> Scenario:
 
     if not isinstance(raw, Mapping):
         line, col = _own_pos(raw)
-        raise ScenarioError([Problem(
+        raise _error([Problem(
             file, max(line, 1), max(col, 1),
             f"{_shape(raw)}, but a scenario must be a mapping of keys; start with "
             "'name: ...', 'nodes:' and 'lanes:'",
@@ -674,7 +688,7 @@ def parse_scenario(raw: Any, file: str) -> Scenario:
     problems += nonfinite_problems(raw, file, bad)
     problems += network_problems(scenario, raw, file, bad)
     if problems:
-        raise ScenarioError(_dedupe(problems))
+        raise _error(_dedupe(problems))
     assert scenario is not None
     return scenario
 
@@ -725,6 +739,6 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario
     try:
         return parse_scenario(load_raw(source), str(source))
     except RecursionError:
-        raise ScenarioError(
+        raise _error(
             [Problem(str(source), 1, 1, "the file is nested too deeply; flatten it")]
         ) from None

@@ -85,7 +85,7 @@ def _views_from_raw(
     for i, n in enumerate(raw_nodes if isinstance(raw_nodes, list) else []):
         if not isinstance(n, Mapping) or not isinstance(n.get("id"), str) or not n.get("id"):
             continue
-        role = n.get("role") if n.get("role") in ROLES else None
+        role = n.get("role") if isinstance(n.get("role"), str) and n.get("role") in ROLES else None
         inf = n.get("infinite_supply", False)
         nodes.append(_NodeView(
             i, n["id"], role, inf if isinstance(inf, bool) else None,
