@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 from chainsim.errors import Problem
 
@@ -22,6 +23,37 @@ nodes:
 lanes:
   - {from: plant, to: shop, lead_time: {dist: constant, value: 3}}
 """
+
+
+# A richer valid scenario as data: three echelons, every policy type, several distributions.
+BASE: dict[str, Any] = {
+    "name": "prop",
+    "description": "three echelons",
+    "horizon_days": 200,
+    "warmup_days": 10,
+    "replications": 3,
+    "seed": 1,
+    "products": [{"id": "item", "unit_cost": 10, "price": 25}],
+    "nodes": [
+        {"id": "plant", "role": "manufacturer", "infinite_supply": True},
+        {"id": "dc", "role": "distributor",
+         "policy": {"type": "sS", "s": 40, "S": 120, "review_days": 2},
+         "costs": {"holding": 0.5, "backorder": 5, "order": 20}},
+        {"id": "shop", "role": "retailer",
+         "demand": {"dist": "negbin", "mean": 8, "var": 20},
+         "policy": {"type": "base_stock", "S": 42}, "unmet": "backorder",
+         "costs": {"holding": 1.0, "backorder": 19.0}},
+        {"id": "kiosk", "role": "retailer",
+         "demand": {"dist": "uniform", "low": 1, "high": 5},
+         "policy": {"type": "rQ", "r": 5, "Q": 10}, "unmet": "lost", "initial": {"on_hand": 3}},
+    ],
+    "lanes": [
+        {"from": "plant", "to": "dc", "lead_time": {"dist": "gamma", "mean": 3, "cv": 0.5}},
+        {"from": "dc", "to": "shop", "lead_time": {"dist": "constant", "value": 1}},
+        {"from": "dc", "to": "kiosk", "lead_time": {"dist": "triangular", "low": 1, "mode": 2,
+                                                    "high": 4}, "cost_per_unit": 0.1},
+    ],
+}
 
 
 def dedent(text: str) -> str:
