@@ -11,9 +11,9 @@ For each N (retailers) x days it runs, one after the other in this process:
   one numpy process), imported from ``../shared/bench/floor.py``; their own timers cover demand
   draws + ``env.run``.
 * untimed, for the KPI comparison: the floor's plain day-by-day loop under chainsim's rules
-  (partial shipments; chainsim's review order) fed the floor's demand, a few extra floor-vector
-  seeds to measure the seed-to-seed noise of each KPI, and an exact check (the same loop fed
-  chainsim's own demand draws must give chainsim's KPIs).
+  (partial shipments, and the inventory position that goes with them) fed the floor's demand, a
+  few extra floor-vector seeds to measure the seed-to-seed noise of each KPI, and an exact check
+  (the same loop fed chainsim's own demand draws must give chainsim's KPIs).
 
 Ratios are chainsim seconds / floor seconds from the same run (absolute times on shared machines
 are noisy; ratios in one run much less so). See benchmarks/README.md.
@@ -49,7 +49,9 @@ sys.path.insert(0, str(HERE))
 import reference  # noqa: E402  (benchmarks/reference.py, next to this file)
 
 SEMANTICS = """\
-Semantic differences between chainsim and the floor (same network, same (s,S), same day order):
+Semantic differences between chainsim and the floor (same network, same (s,S), same day order,
+same review order: retailers, then DCs, then M; siblings in index/file order, r000 before r199,
+dc1 before dc2):
   * shipping: chainsim's suppliers (DCs, M) ship partially -- what is on hand now, the rest is
     backordered FIFO and shipped as stock arrives; the floor ships whole orders only (an order that
     does not fit waits and blocks the orders behind it).
@@ -59,13 +61,10 @@ Semantic differences between chainsim and the floor (same network, same (s,S), s
   * demand: chainsim spawns its random streams by name (DESIGN s2), the floor spawns one stream per
     retailer index, so the two see different Poisson(10) draws: KPIs agree only within sampling
     noise.
-  * review order: chainsim's buyers of one supplier review (and so queue at it) in reverse file
-    order (review_order = reversed topological order: r199 before r000, dc2 before dc1); the floor
-    reviews in index order. This only matters on days a DC (or M) runs short.
-The 'floor+partial' and 'floor+chainsim rules' columns run the floor's plain loop on the floor's
-own demand with partial shipments (and with chainsim's review order as well): differences to
-'floor' are the exact effect of the rules for this seed, differences to 'chainsim' the demand
-draws alone. The exact check feeds chainsim's own demand draws to that loop."""
+The 'floor+partial' column runs the floor's plain loop on the floor's own demand with chainsim's
+partial shipments (and IP): its difference to 'floor' is the exact effect of the rules for this
+seed, its difference to 'chainsim' the demand draws alone. The exact check feeds chainsim's own
+demand draws to that loop."""
 
 
 # ------------------------------------------------------------------------------------ machine
@@ -127,16 +126,14 @@ def load_floor():
     return mod
 
 
-def partial_loop(floor, n: int, days: int, seed: int, dem=None,
-                 reverse: bool = False) -> tuple[float, float]:
+def partial_loop(floor, n: int, days: int, seed: int, dem=None) -> tuple[float, float]:
     """floor.py's ``reference_loop`` with chainsim's shipping rule, on the floor's demand.
 
     Same network, day order and (s,S) as the floor, but a DC or M ships what it has on hand now
     and backorders the rest FIFO (shipped as stock arrives), as chainsim does (DESIGN s2). IP =
     on hand + on order - backorders owed to buyers. Returns (fill_rate, mean retailer on hand).
-    ``dem`` (per retailer, a list of daily demands) replaces the floor's demand draws.
-    ``reverse``: buyers of a supplier review (and so queue at it) in reverse index order --
-    chainsim's order (review_order = reversed topological order); the floor uses index order.
+    ``dem`` (per retailer, a list of daily demands) replaces the floor's demand draws. Review
+    order as in the floor and in chainsim: retailers, DCs, M; siblings in index order.
     """
     R_s, R_S, R_LT = floor.R_s, floor.R_S, floor.R_LT
     DC_LT, M_LT = floor.DC_LT, floor.M_LT
@@ -175,8 +172,6 @@ def partial_loop(floor, n: int, days: int, seed: int, dem=None,
                 bl[0] = (b, x - y)
         return oh, shipped
 
-    r_order = range(n - 1, -1, -1) if reverse else range(n)
-    dc_order = (1, 0) if reverse else (0, 1)
     fill = inv = 0
     for t in range(days):
         # (1) receive, most upstream first; serve waiting backorders
@@ -196,7 +191,7 @@ def partial_loop(floor, n: int, days: int, seed: int, dem=None,
             onord[i] -= q
         # (2) retailers review+order (index order), then (3) demand
         out = arr_r[t + R_LT]
-        for i in r_order:
+        for i in range(n):
             x = net[i]
             ip = x + onord[i]
             if ip <= R_s:
@@ -220,7 +215,7 @@ def partial_loop(floor, n: int, days: int, seed: int, dem=None,
             if x > 0:
                 inv += x
         # DCs review+order, then M
-        for d in dc_order:
+        for d in (0, 1):
             ip = dc_oh[d] + dc_oo[d] - dc_blq[d]
             if ip <= dc_s[d]:
                 q = dc_S[d] - ip
@@ -352,11 +347,11 @@ def _split_api():
 
 
 def exact_check(floor, n: int, days: int, seed: int) -> dict:
-    """Feed chainsim's own demand draws to the chainsim-rules loop: KPIs must match exactly.
+    """Feed chainsim's own demand draws to the partial-shipment loop: KPIs must match exactly.
 
-    This checks that chainsim implements the floor's model with partial shipments (and its
-    review order), so that the chainsim - floor difference is (effect of the rules) + (different
-    demand draws) only. Tries chainsim's reverse review order first, then the floor's order.
+    This checks that chainsim implements the floor's model with partial shipments (and the IP
+    that goes with them), so that the chainsim - floor difference is (effect of the rules) +
+    (different demand draws) only.
     """
     import chainsim
 
@@ -368,15 +363,9 @@ def exact_check(floor, n: int, days: int, seed: int) -> dict:
               ts[ts["node"].isin(set(ids))].groupby("node")}
     dem = [[int(round(x)) for x in dem_by[i]] for i in ids]
     cf, ci = _retailer_kpis(res.kpis, set(ids))
-    out = {"n": n, "days": days, "chainsim": (cf, ci)}
-    for reverse in (True, False):
-        pf, pi = partial_loop(floor, n, days, seed, dem=dem, reverse=reverse)
-        out["partial_loop"] = (pf, pi)
-        out["reverse"] = reverse
-        out["ok"] = abs(cf - pf) < 1e-9 and abs(ci - pi) < 1e-9
-        if out["ok"]:
-            break
-    return out
+    pf, pi = partial_loop(floor, n, days, seed, dem=dem)
+    return {"n": n, "days": days, "chainsim": (cf, ci), "partial_loop": (pf, pi),
+            "ok": abs(cf - pf) < 1e-9 and abs(ci - pi) < 1e-9}
 
 
 def profile_chainsim(n: int, days: int, seed: int, options: dict, top: int = 15) -> str:
@@ -421,8 +410,6 @@ def run_case(n: int, days: int, seed: int, floor, options: dict, a) -> dict:
         if not a.no_explain:
             pf, pi = partial_loop(floor, n, days, seed)
             row["partial"] = {"fill": pf, "inv": pi}
-            qf, qi = partial_loop(floor, n, days, seed, reverse=True)
-            row["rules"] = {"fill": qf, "inv": qi}
             sf, si = floor_noise(floor, n, days, seed, a.noise_reps)
             row["noise_sd"] = {"fill": sf, "inv": si}
             row["noise_reps"] = a.noise_reps
@@ -434,14 +421,15 @@ def verdict(row: dict, metric: str) -> str:
     """Is chainsim - floor within noise, or explained by chainsim's rules?
 
     ``tol`` = t(0.975, k-1) sqrt(2) sd: a 95% band for the difference of two independent single
-    runs, sd = seed-to-seed sd of one floor run estimated from k seeds (hence Student's t). ``rules`` is the floor's demand run under chainsim's rules
-    (partial shipments + review order), so ``rules - floor`` is the exact effect of the rules on
-    this seed and ``chainsim - rules`` is left to the demand draws alone.
+    runs, sd = seed-to-seed sd of one floor run estimated from k seeds (hence Student's t).
+    ``partial`` is the floor's demand run under chainsim's rules (partial shipments and their IP),
+    so ``partial - floor`` is the exact effect of the rules on this seed and ``chainsim -
+    partial`` is left to the demand draws alone.
     """
     if "chainsim" not in row:
         return "-"
     c, f = row["chainsim"][metric], row["floor_nodes"][metric]
-    p, q = row["partial"][metric], row["rules"][metric]
+    p = row["partial"][metric]
     sd = row["noise_sd"][metric]
     if not math.isfinite(sd):
         return "no noise estimate"
@@ -450,10 +438,10 @@ def verdict(row: dict, metric: str) -> str:
     tol = float(student_t.ppf(0.975, row["noise_reps"] - 1)) * math.sqrt(2) * sd
     if abs(c - f) <= tol:
         return f"within noise (|diff| {abs(c - f):.2g} <= {tol:.2g})"
-    if abs(c - q) <= tol:
-        return (f"explained: partial shipments {p - f:+.2g}, review order {q - p:+.2g}; "
-                f"rest {c - q:+.2g} within noise {tol:.2g}")
-    return f"NOT explained: diff {c - f:+.3g}, after rules {c - q:+.3g}, noise {tol:.2g}"
+    if abs(c - p) <= tol:
+        return (f"explained: partial shipments {p - f:+.2g}; "
+                f"rest {c - p:+.2g} within noise {tol:.2g}")
+    return f"NOT explained: diff {c - f:+.3g}, after rules {c - p:+.3g}, noise {tol:.2g}"
 
 
 def _fmt(x, spec: str) -> str:
@@ -487,8 +475,8 @@ def table_rows(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
 
 
 def kpi_rows(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
-    head = ["N", "days", "KPI", "chainsim", "floor", "floor+partial", "floor+chainsim rules",
-            "noise sd (1 run)", "verdict"]
+    head = ["N", "days", "KPI", "chainsim", "floor", "floor+partial", "noise sd (1 run)",
+            "verdict"]
     body = []
     for r in rows:
         if "partial" not in r:
@@ -497,7 +485,7 @@ def kpi_rows(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
             c = r.get("chainsim")
             body.append([str(r["n"]), str(r["days"]), label,
                          _fmt(c[m], spec) if c else "-", _fmt(r["floor_nodes"][m], spec),
-                         _fmt(r["partial"][m], spec), _fmt(r["rules"][m], spec),
+                         _fmt(r["partial"][m], spec),
                          _fmt(r["noise_sd"][m], ".2g"),
                          r["verdict"][m]])
     return head, body
@@ -582,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
                 *table_rows(rows))
     if any("partial" in r for r in rows):
         print_table("KPI agreement (retailers; fill = ratio of sums, inv = mean end-of-day on hand); "
-                    "floor+... = the floor's demand under chainsim's rules (plain loop)",
+                    "floor+partial = the floor's demand under chainsim's rules (plain loop)",
                     *kpi_rows(rows))
     for r in rows:
         if "chainsim_error" in r:
@@ -605,13 +593,12 @@ def main(argv: list[str] | None = None) -> int:
             n0, d0 = 20, 365
         try:
             ex = exact_check(floor, n0, d0, a.seed)
-            order = "reverse" if ex["reverse"] else "index"
-            print(f"exact check N={n0} days={d0}: the floor's loop with partial shipments and "
-                  f"{order}-order review, fed chainsim's own demand draws, gives fill "
-                  f"{ex['partial_loop'][0]:.6f}, inv {ex['partial_loop'][1]:.4f}; chainsim fill "
-                  f"{ex['chainsim'][0]:.6f}, inv {ex['chainsim'][1]:.4f} -> "
-                  + ("IDENTICAL: chainsim = floor model + partial shipments + "
-                     f"{order}-order review" if ex["ok"] else "MISMATCH (with either order)"))
+            print(f"exact check N={n0} days={d0}: the floor's loop with partial shipments, fed "
+                  f"chainsim's own demand draws, gives fill {ex['partial_loop'][0]:.6f}, inv "
+                  f"{ex['partial_loop'][1]:.4f}; chainsim fill {ex['chainsim'][0]:.6f}, inv "
+                  f"{ex['chainsim'][1]:.4f} -> "
+                  + ("IDENTICAL: chainsim = floor model + partial shipments" if ex["ok"]
+                     else "MISMATCH"))
         except Exception as exc:  # noqa: BLE001
             print(f"exact check skipped: {type(exc).__name__}: {exc}")
     print(SEMANTICS)
