@@ -169,8 +169,12 @@ def test_resolved_scenario_reruns_to_the_same_numbers(cli, tmp_path):
 
     results, tmp = cli
     scn = chainsim.load_scenario(tmp / "a" / "scenario.resolved.yaml")
-    original = chainsim.load_scenario(EXAMPLES / "single_retailer.yaml")
+    from chainsim.engine.run import resolve
+
+    original = resolve(chainsim.load_scenario(EXAMPLES / "single_retailer.yaml"))
     assert scn.nodes == original.nodes and scn.lanes == original.lanes
+    shop = next(n for n in scn.nodes if n.id == "shop")
+    assert shop.initial.on_hand == 42 and shop.integer is True  # S, Poisson demand
     assert (scn.seed, scn.replications, scn.horizon_days, scn.warmup_days) == (9, 3, 50, 5)
 
 

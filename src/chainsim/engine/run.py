@@ -17,8 +17,10 @@ import simpy
 from chainsim.engine.recorder import TimeSeries
 from chainsim.metrics.kpi import network_kpis, node_kpis
 from chainsim.metrics.summary import summarize
+from chainsim.model.dists import integer_valued
 from chainsim.model.network import build_network
 from chainsim.model.node import Stats
+from chainsim.model.policies import make_policy
 from chainsim.model.rng import Streams
 from chainsim.scenario.load import load_scenario
 from chainsim.scenario.schema import Scenario
@@ -98,13 +100,20 @@ class Results:
 
 def resolve(scenario: Scenario | Mapping[str, Any] | str | Path, *, replications=None, days=None,
             seed=None, warmup=None) -> Scenario:
-    """The scenario with the caller's overrides applied (None keeps the file's value)."""
+    """The scenario with the caller's overrides applied (None keeps the file's value) and the
+    defaults that depend on other fields written out: each node's starting stock and whether its
+    demand is in whole units. Simulating the result gives the same numbers as the original."""
     scn = load_scenario(scenario)
-    update = {k: v for k, v in (("replications", replications), ("horizon_days", days),
-                                ("seed", seed), ("warmup_days", warmup)) if v is not None}
-    if update:
-        scn = Scenario.model_validate({**scn.model_dump(by_alias=True), **update})
-    return scn
+    data = scn.model_dump(by_alias=True)
+    data.update({k: v for k, v in (("replications", replications), ("horizon_days", days),
+                                   ("seed", seed), ("warmup_days", warmup)) if v is not None})
+    for raw, node in zip(data["nodes"], scn.nodes, strict=True):
+        if node.initial.on_hand is None:
+            level = make_policy(node.policy).level if node.policy is not None else 0
+            raw["initial"] = {**raw["initial"], "on_hand": max(level, 0)}
+        if node.integer is None:
+            raw["integer"] = node.demand is not None and integer_valued(node.demand)
+    return Scenario.model_validate(data)
 
 
 def simulate(scenario, replications: int | None = None, days: int | None = None,

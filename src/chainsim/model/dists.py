@@ -184,6 +184,11 @@ SAMPLERS: dict[type, type[Sampler]] = {
 }
 
 
+def integer_valued(spec) -> bool:
+    """Whether a distribution only gives whole numbers (its sampler says so; no draws made)."""
+    return make_sampler(spec, np.random.Generator(np.random.PCG64(0))).integer
+
+
 def make_sampler(spec, rng: np.random.Generator) -> Sampler:
     return SAMPLERS[type(spec)](spec, rng)
 

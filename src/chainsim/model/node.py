@@ -88,8 +88,8 @@ class Node:
         self.supply: Link | None = None  # set when wired
         self.demand = None  # next-demand callable for nodes with consumer demand
         start = spec.initial.on_hand
-        level = max(policy.level, 0) if policy else 0  # (r, Q) with r + Q < 0 starts empty
-        self.on_hand = start if start is not None else level
+        # default start: the order-up-to level; (r, Q) with r + Q < 0 starts empty
+        self.on_hand = start if start is not None else (max(policy.level, 0) if policy else 0)
         self.on_order = 0  # ordered, not yet received (owed by the supplier or in transit)
         self.in_transit = 0
         self.backlog: deque = deque()  # [buyer link or CONSUMER, qty]
