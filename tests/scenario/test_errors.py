@@ -225,14 +225,14 @@ def test_policy_cross_field_error_points_at_policy(problems):
 @pytest.mark.parametrize(
     ("demand", "col", "words"),
     [
-        ("{dist: negbin, mean: 8, var: 4}", 5, ["negbin", "var > mean", "poisson"]),
+        ("{dist: negbin, mean: 8, var: 4}", 5, ["negbin", "var 4 <= mean 8", "raise var", "poisson"]),
         ("{dist: negbin, mean: 8, var: 8}", 5, ["var > mean"]),
-        ("{dist: uniform, low: 5, high: 2}", 5, ["uniform", "low <= high", "low 5", "high 2"]),
-        ("{dist: triangular, low: 1, mode: 9, high: 5}", 5, ["triangular", "low <= mode <= high"]),
+        ("{dist: uniform, low: 5, high: 2}", 5, ["uniform", "low <= high", "low 5", "high 2", "swap"]),
+        ("{dist: triangular, low: 1, mode: 9, high: 5}", 5, ["triangular", "low <= mode <= high", "between"]),
         ("{dist: gamma, mean: 3}", 5, ["missing required field 'cv'", "demand"]),
         ("{dist: normal, mean: 3, sd: -1}", 37, ["demand.sd", "0 or more"]),
         ("{dist: normal, sd: 1}", 5, ["missing required field 'mean'"]),
-        ("{dist: empirical, values: []}", 5, ["empirical", "must not be empty"]),
+        ("{dist: empirical, values: []}", 5, ["empirical", "must not be empty", "at least one value"]),
         ("{dist: empirical}", 5, ["empirical", "values", "csv"]),
         ("{dist: ar1, mean: 5, phi: 1, sd: 1}", 34, ["phi", "less than 1"]),
         ("{dist: exponential, mean: 0}", 33, ["demand.mean", "positive"]),
@@ -475,3 +475,28 @@ def test_node_id_that_is_not_text(problems):
     # "  - id: [shop]" on line 7: the 'id' key at col 5; the lane to 'shop' then names no node
     has(at(found, 7, 5).message, "id must be text")
     has(at(found, 13, 19).message, "lane to 'shop' names no node")
+
+
+def test_empty_node_list(problems):
+    p = only(problems("name: demo\nnodes: []\n"))
+    assert (p.line, p.col) == (2, 1)
+    has(p.message, "nodes is empty", "infinite_supply: true", "demand")
+
+
+def test_empty_product_list(problems):
+    p = only(problems(VALID.replace("nodes:\n", "products: []\nnodes:\n", 1)))
+    assert (p.line, p.col) == (3, 1)
+    has(p.message, "products is empty", "default product")
+
+
+def test_null_node_list(problems):
+    p = only(problems("name: demo\nnodes:\n"))
+    assert (p.line, p.col) == (2, 1)
+    has(p.message, "nodes must be a list", "got null")
+
+
+def test_capacity_on_a_retailer(problems):
+    text = VALID.replace("    role: retailer\n", "    role: retailer\n    capacity: 5\n")
+    p = only(problems(text))
+    assert (p.line, p.col) == (7, 5)  # the node "  - id: shop"
+    has(p.message, "only a manufacturer", "remove them or set role: manufacturer")

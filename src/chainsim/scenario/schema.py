@@ -55,8 +55,8 @@ class NegBin(Spec):
     def _overdispersed(self) -> NegBin:
         if self.var <= self.mean:
             raise ValueError(
-                f"negbin needs var > mean (got var {self.var} <= mean {self.mean}); "
-                "use dist: poisson when var equals the mean"
+                f"negbin needs var > mean (got var {self.var:g} <= mean {self.mean:g}); "
+                "raise var, or use dist: poisson when var equals the mean"
             )
         return self
 
@@ -87,7 +87,10 @@ class Uniform(Spec):
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
         if self.high < self.low:
-            raise ValueError(f"uniform needs low <= high (got low {self.low}, high {self.high})")
+            raise ValueError(
+                f"uniform needs low <= high (got low {self.low:g}, high {self.high:g}); "
+                "swap them or fix one"
+            )
         return self
 
 
@@ -104,7 +107,8 @@ class Triangular(Spec):
         if not (self.low <= self.mode <= self.high) or self.low == self.high:
             raise ValueError(
                 "triangular needs low <= mode <= high and low < high "
-                f"(got low {self.low}, mode {self.mode}, high {self.high})"
+                f"(got low {self.low:g}, mode {self.mode:g}, high {self.high:g}); "
+                "put mode between low and high"
             )
         return self
 
@@ -128,7 +132,7 @@ class Empirical(Spec):
         if (self.values is None) == (self.csv is None):
             raise ValueError("empirical needs exactly one of values: [...] or csv: path")
         if self.values is not None and len(self.values) == 0:
-            raise ValueError("empirical values must not be empty")
+            raise ValueError("empirical values must not be empty; list at least one value")
         return self
 
 
@@ -182,7 +186,7 @@ class SS(PolicyBase):
     @model_validator(mode="after")
     def _s_below_S(self) -> SS:
         if self.s >= self.S:
-            raise ValueError(f"sS needs s < S (got s {self.s}, S {self.S}); lower s or raise S")
+            raise ValueError(f"sS needs s < S (got s {self.s:g}, S {self.S:g}); lower s or raise S")
         return self
 
 
@@ -253,7 +257,10 @@ class Node(Spec):
         if self.role != "manufacturer" and (
             self.capacity is not None or self.production_lead_time is not None
         ):
-            raise ValueError("only a manufacturer has capacity and production_lead_time")
+            raise ValueError(
+                "only a manufacturer has capacity and production_lead_time; "
+                "remove them or set role: manufacturer"
+            )
         if self.infinite_supply and self.policy is not None:
             raise ValueError("an infinite_supply node never reorders; remove its policy")
         return self

@@ -142,6 +142,12 @@ def network_problems(
             first_at[n.id] = n.index
         seen.add(n.id)
 
+    if isinstance(raw, Mapping) and raw.get("nodes") == []:
+        add(("nodes",), "nodes is empty; list at least a source (infinite_supply: true) and a "
+            "node with demand")
+    if n_products == 0:
+        add(("products",), "products is empty; list one product, or remove products: to use "
+            "the default product 'item'")
     if n_products > 1:
         add(("products", 1), "several products are not supported yet; keep one product per scenario")
 
