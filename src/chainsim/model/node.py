@@ -139,7 +139,10 @@ class Node:
             self.on_order += q
             self.day_ordered += q
             self.stats.orders += 1
-            self.supply.supplier.take_order(self.supply, q)
+            self.place_order(q)
+
+    def place_order(self, qty):
+        self.supply.supplier.take_order(self.supply, qty)
 
     def take_order(self, link, qty):
         """A buyer's order: ship what is on hand now, backorder (or lose) the rest."""
@@ -254,16 +257,13 @@ class Plant(Node):
         self.queued = 0
         self.production_time = production_time
 
+    def place_order(self, qty):
+        """A production order: it waits for capacity in order of arrival."""
+        self.queue.append(qty)
+        self.queued += qty
+
     def review(self, day):
-        if day % self.review_days == 0:
-            ip = self.on_hand + self.on_order - self.backlog_qty
-            q = lot_size(self.policy.need(ip), self.moq, self.multiple)
-            if q:
-                self.on_order += q
-                self.day_ordered += q
-                self.stats.orders += 1
-                self.queue.append(q)
-                self.queued += q
+        super().review(day)
         self._start_production()
 
     def _start_production(self):
