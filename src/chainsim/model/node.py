@@ -94,15 +94,11 @@ class Node:
         self.in_transit = 0
         self.backlog: deque = deque()  # [buyer link or CONSUMER, qty]
         self.backlog_qty = 0
-        self._reset_day()
-        self.stats = Stats()  # flows are added as they happen; levels in close_day
-
-    # ------------------------------------------------------------------ per-day counters
-    def _reset_day(self):
-        """Today's totals, kept apart because their squares and daily levels are needed."""
+        # today's totals, kept apart because their squares are needed (reset in close_day)
         self.day_asked = 0  # asked of this node today (consumer demand + buyers' orders)
         self.day_ordered = 0  # ordered by this node today
         self.day_shipped = 0  # shipped to buyers today (time series only)
+        self.stats = Stats()  # flows are added as they happen; levels in close_day
 
     # ------------------------------------------------------------------ phase 1
     def receive(self, qty):
@@ -124,7 +120,6 @@ class Node:
                 self.stats.sold += x
                 self.stats.revenue += x * self.price
             else:
-                self.on_hand = on_hand  # ship() may recurse into this node's state
                 buyer.ship(x)
         self.on_hand = on_hand
 
