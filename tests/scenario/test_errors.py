@@ -500,3 +500,11 @@ def test_capacity_on_a_retailer(problems):
     p = only(problems(text))
     assert (p.line, p.col) == (7, 5)  # the node "  - id: shop"
     has(p.message, "only a manufacturer", "remove them or set role: manufacturer")
+
+
+@pytest.mark.parametrize(("key", "shown"), [("7", "key 7"), ("null", "key null"), ("1.5", "key 1.5")])
+def test_key_that_is_not_a_word(problems, key, shown):
+    text = VALID.replace("    role: retailer\n", f"    role: retailer\n    {key}: 1\n")
+    p = only(problems(text))
+    assert (p.line, p.col) == (9, 5)
+    has(p.message, shown, "nodes[1] (shop)", "not a setting name", "use one of: id, role")

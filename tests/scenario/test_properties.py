@@ -167,3 +167,41 @@ def test_arbitrary_bytes(tmp_path_factory, raw):
     path = tmp_path_factory.mktemp("bytes") / "s.yaml"
     path.write_bytes(raw)
     check(path, raw)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_mutated_base_file_is_named_in_problems(tmp_path_factory, data):
+    """Problems of a mutated base file name that file, at a line inside it."""
+    scenario = BASE
+    for _ in range(data.draw(st.integers(1, 2), label="structural mutations")):
+        scenario = mutate(scenario, data.draw)
+    text = text_mutation(dump(scenario), data.draw)
+    folder = tmp_path_factory.mktemp("ext")
+    base = folder / "base.yaml"
+    base.write_text(text, encoding="utf-8")
+    child = folder / "child.yaml"
+    child.write_text("extends: base.yaml\ndescription: child\n", encoding="utf-8")
+    try:
+        chainsim.load_scenario(child)
+    except ScenarioError as exc:
+        sizes = {str(base): text.count("\n") + 1, str(child): 3}
+        for p in exc.problems:
+            assert p.file in sizes, str(p)
+            assert 1 <= p.line <= sizes[p.file] and p.col >= 1, str(p)
+            assert "\n" not in p.message
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_mutated_mappings_load_or_raise_scenario_error(data):
+    """``load_scenario(dict)``: the same promise without a file (positions are then 0:0)."""
+    scenario = BASE
+    for _ in range(data.draw(st.integers(1, 3))):
+        scenario = mutate(scenario, data.draw)
+    if not isinstance(scenario, dict):
+        return
+    try:
+        chainsim.load_scenario(scenario)
+    except ScenarioError as exc:
+        assert all(p.file == "<dict>" and "\n" not in p.message for p in exc.problems)

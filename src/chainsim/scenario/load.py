@@ -563,6 +563,12 @@ def message_for(err: dict[str, Any], raw: Any) -> tuple[tuple[Any, ...], str]:
         hint = f"did you mean '{near[0]}'?" if near else "remove it"
         listing = f" (valid keys: {', '.join(valid)})" if valid else ""
         return loc, f"unknown key '{key}' in {describe(raw, loc[:-1])}; {hint}{listing}"
+    if kind == "invalid_key":
+        loc = loc[:-1] + (value,)  # the key as written (pydantic shows null as 'None')
+        model = model_at(loc[:-1], raw)
+        valid = keys_of(model) if model else []
+        fix = f"use one of: {', '.join(valid)}" if valid else "remove it"
+        return loc, f"key {_got(value)} in {describe(raw, loc[:-1])} is not a setting name; {fix}"
     if kind == "missing":
         if not loc[:-1]:
             return loc[:-1], f"missing required field '{loc[-1]}' at the top of the file; add '{loc[-1]}: ...'"
