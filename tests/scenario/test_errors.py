@@ -508,3 +508,20 @@ def test_key_that_is_not_a_word(problems, key, shown):
     p = only(problems(text))
     assert (p.line, p.col) == (9, 5)
     has(p.message, shown, "nodes[1] (shop)", "not a setting name", "use one of: id, role")
+
+
+def test_bad_item_inside_a_flow_list(problems):
+    text = VALID.replace("{dist: poisson, mean: 8}", "{dist: empirical, values: [1, -2, 3]}")
+    p = only(problems(text))
+    # line 9: "    demand: {dist: empirical, values: [1, -2, 3]}"; '-2' at col 43
+    assert (p.line, p.col) == (9, 43)
+    has(p.message, "demand.values[1]", "0 or more", "-2")
+
+
+def test_bad_item_inside_a_block_list(problems):
+    text = VALID.replace("{dist: poisson, mean: 8}", "\n      dist: empirical\n      values:\n"
+                         "        - 1\n        - lots\n")
+    p = only(problems(text))
+    # "        - lots" is line 13 (demand: on 9, dist 10, values 11, '- 1' 12); 'lots' at col 11
+    assert (p.line, p.col) == (13, 11)
+    has(p.message, "values[1]", "must be a number", "'lots'")
