@@ -1,9 +1,12 @@
 """Read scenario files: safe YAML with positions, ``extends:`` merging, validation.
 
 YAML is parsed by ruamel.yaml's round-trip loader, which builds only plain mappings, lists and
-scalars (no Python objects: tags such as ``!!python/object`` are rejected), and remembers the line
-and column of every key and item. Those positions turn each pydantic error into
-``FILE:LINE:COL: message`` with the fix.
+scalars and remembers the line and column of every key and item. It never constructs Python
+objects: a tag such as ``!!python/object/apply:os.system`` comes back as inert tagged data, which
+is refused here with its position. Those positions turn each pydantic error into
+``FILE:LINE:COL: message`` with the fix; checks of the whole network (validate.py) run as well,
+so that every problem of a file is reported at once. Shared (aliased) data is walked once, and
+bracket nesting is capped, so that a small hostile file cannot make loading slow.
 """
 
 from __future__ import annotations
