@@ -210,3 +210,11 @@ lanes:
     has(found[0].message, "unknown key 'defaults'")
     # the bad S is inherited through '<<: *d': pointed at where it is written, line 4
     has(found[1].message, "policy.S", "0 or more")
+
+
+def test_tags_on_keys_are_rejected(problems):
+    found = problems("name: x\n? !!python/name:os.system\n: 1\n!foo bar: 2\nnodes: []\n")
+    # the explicit key '? <tag>' starts at line 2, col 3; '!foo bar' at line 4, col 1
+    assert [(p.line, p.col) for p in found] == [(2, 3), (4, 1)], "\n".join(map(str, found))
+    for p in found:
+        has(p.message, "YAML tag", "not allowed")

@@ -191,19 +191,29 @@ def _check_tags(data: Any, file: str) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[int] = set()
 
+    def refused(obj: Any, line: int, col: int) -> bool:
+        tag = _tag_of(obj)
+        if tag is None or tag in PLAIN_TAGS:
+            return False
+        shown = tag.replace("tag:yaml.org,2002:", "!!")
+        problems.append(Problem(
+            file, line, col,
+            f"YAML tag {shown} is not allowed; scenario files hold plain values only, "
+            "remove the tag",
+        ))
+        return True
+
     def visit(obj: Any, line: int, col: int) -> None:
         if id(obj) in seen:
             return
         seen.add(id(obj))
-        tag = _tag_of(obj)
-        if tag is not None and tag not in PLAIN_TAGS:
-            shown = tag.replace("tag:yaml.org,2002:", "!!")
-            problems.append(Problem(
-                file, line, col,
-                f"YAML tag {shown} is not allowed; scenario files hold plain values only, "
-                "remove the tag",
-            ))
+        if refused(obj, line, col):
             return
+        if isinstance(obj, Mapping):
+            for key in list(obj):
+                if _tag_of(key) is not None:
+                    kl, kc = _key_pos(obj, key)
+                    refused(key, kl, kc)
         for key, value in _children(obj):
             ln, cl = _value_pos(obj, key) or (line, col)
             if isinstance(value, TaggedScalar):
