@@ -46,8 +46,9 @@ def scenario(nodes, lanes, *, horizon: int = 30, warmup: int = 0, seed: int = 1,
 
 
 def run(scn: dict[str, Any], replication: int = 0, *, timeseries: bool = True) -> Simulation:
-    """One replication of a scenario dict, run to the end of its horizon."""
-    return Simulation(resolve(scn), replication, timeseries=timeseries).run()
+    """One replication of a scenario dict, run to the end of its horizon, every node on its
+    own (tests read node internals; model.group is checked against this path)."""
+    return Simulation(resolve(scn), replication, timeseries=timeseries, vectorize=False).run()
 
 
 def node(sim: Simulation, node_id: str):

@@ -27,7 +27,7 @@ def _dc_with_two_buyers():
          retailer("a", 0), retailer("b", 0)],
         [lane("src", "dc", 5), lane("dc", "a", 0), lane("dc", "b", 0)],
     )
-    sim = Simulation(resolve(scn), 0)
+    sim = Simulation(resolve(scn), 0, vectorize=False)
     return node(sim, "dc"), node(sim, "a"), node(sim, "b")
 
 
@@ -72,7 +72,7 @@ def test_lost_sales_supplier_drops_what_it_cannot_ship():
          retailer("a", 0)],
         [lane("src", "dc", 5), lane("dc", "a", 0)],
     )
-    sim = Simulation(resolve(scn), 0)
+    sim = Simulation(resolve(scn), 0, vectorize=False)
     dc, a = node(sim, "dc"), node(sim, "a")
     a.on_order += 100
     dc.take_order(a.supply, 100)

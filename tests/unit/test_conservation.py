@@ -26,7 +26,7 @@ TOL = 1e-6
 
 
 def instrumented(scn, rep=0, timeseries=False) -> tuple[Simulation, dict[str, float]]:
-    sim = Simulation(scn, rep, timeseries=timeseries)
+    sim = Simulation(scn, rep, timeseries=timeseries, vectorize=False)
     received = {n.id: 0 for n in sim.net.nodes}
 
     for n in sim.net.nodes:
@@ -92,7 +92,7 @@ def test_kpi_flows_equal_the_daily_series_after_warmup(name):
     sums of the daily series over exactly those days (nothing received after the last day
     leaks in)."""
     scn = resolve(EXAMPLES / f"{name}.yaml", days=150, warmup=30, replications=1)
-    sim = Simulation(scn, 0, timeseries=True).run()
+    sim = Simulation(scn, 0, timeseries=True, vectorize=False).run()
     frame = sim.series.frame(scn.name, 0)
     after = frame[frame["day"] >= 30]
     for n in sim.net.nodes:

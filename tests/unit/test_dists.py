@@ -261,14 +261,12 @@ def test_buffered_applies_transform_per_chunk():
 
 def test_demand_source_integer_rounds_continuous_demand():
     spec = s.Normal(dist="normal", mean=5, sd=3)
-    nxt, whole = d.demand_source(spec, rng(8), integer=True)
-    assert whole is True
+    nxt = d.demand_source(spec, rng(8), integer=True)
     got = [nxt() for _ in range(300)]
     ref = d.make_sampler(spec, rng(8))
     expected = np.rint(np.concatenate([ref.take(256), ref.take(256)])[:300]).astype(int)
     assert got == expected.tolist()
     assert all(isinstance(v, int) for v in got)
-    nxt, whole = d.demand_source(spec, rng(8), integer=None)
-    assert whole is False
-    nxt, whole = d.demand_source(s.Poisson(dist="poisson", mean=5), rng(8), integer=None)
-    assert whole is True
+    assert d.demand_draws(spec, rng(8), integer=None)[1] is None  # no rounding asked
+    poisson = s.Poisson(dist="poisson", mean=5)
+    assert d.demand_draws(poisson, rng(8), integer=True)[1] is None  # already whole

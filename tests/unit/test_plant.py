@@ -30,7 +30,7 @@ def plant_scenario(capacity=3, production=None, horizon=20, shop_S=10, demand=5)
 
 def watched(raw):
     """Run with the plant's daily production starts, drawn delays and receipts recorded."""
-    sim = Simulation(resolve(raw), 0)
+    sim = Simulation(resolve(raw), 0, vectorize=False)
     plant = next(n for n in sim.net.nodes if n.id == "plant")
     started: dict[int, float] = {}
     delays: list[tuple[int, int]] = []

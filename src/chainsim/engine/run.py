@@ -36,37 +36,45 @@ class Simulation:
     day's clock event runs the other phases.
     """
 
-    def __init__(self, scenario: Scenario, replication: int, *, timeseries: bool = False):
+    def __init__(self, scenario: Scenario, replication: int, *, timeseries: bool = False,
+                 vectorize: bool = True):
         self.scenario = scenario
         self.replication = replication
         self.env = simpy.Environment()
         self.warmup = scenario.warmup_days
         self.days = scenario.warmup_days + scenario.horizon_days
-        self.net = build_network(scenario, self.env, Streams(scenario.seed, replication))
-        self.series = TimeSeries(self.net.nodes, self.days) if timeseries else None
+        self.net = build_network(scenario, self.env, Streams(scenario.seed, replication),
+                                 vectorize=vectorize)
+        self.actors = self.net.actors()
+        self.series = TimeSeries(self.net, self.days) if timeseries else None
         self.day = 0
 
     def step(self, day: int) -> None:
         """Run the phases of day ``day`` after its arrivals were received:
 
-        1. shipments due today were received by their SimPy events (URGENT, before this);
-           receiving serves waiting backorders first come first served;
+        1. shipments due today were received by their SimPy events (URGENT, before this),
+           retail groups receive theirs here; receiving serves waiting backorders first come
+           first served;
         2. nodes review their inventory position and order, from the consumer end upstream,
            so a supplier sees today's orders from below before it orders itself;
         3. today's consumer demand arrives and is served, backordered or lost;
         4. end-of-day levels are recorded and costs charged (after warm-up).
         """
-        for node in self.net.review_order:
-            node.review(day)
-        for node in self.net.demand_nodes:
-            node.serve_demand()
+        for group in self.net.groups:
+            group.receive_due(day)
+        for actor in self.net.review_order:
+            actor.review(day)
+        for actor in self.net.demand_nodes:
+            actor.serve_demand()
         if self.series is not None:
             self.series.record(day)
-        for node in self.net.nodes:
-            node.close_day()
+        for actor in self.actors:
+            actor.close_day()
         if day == self.warmup - 1:  # statistics cover the days after warm-up only
             for node in self.net.nodes:
                 node.stats = Stats()
+            for group in self.net.groups:
+                group.reset_stats()
 
     def _clock(self):
         timeout = self.env.timeout
@@ -81,8 +89,9 @@ class Simulation:
         return self
 
     def kpi_rows(self) -> list[tuple]:
-        per_node = {n.id: node_kpis(n) for n in self.net.nodes}
-        per_node["network"] = network_kpis(self.net.nodes, per_node)
+        nodes = self.net.kpi_nodes()
+        per_node = {n.id: node_kpis(n) for n in nodes}
+        per_node["network"] = network_kpis(nodes, per_node)
         name, rep = self.scenario.name, self.replication
         return [(name, rep, nid, metric, value)
                 for nid, kpis in per_node.items() for metric, value in kpis.items()]
@@ -118,20 +127,22 @@ def resolve(scenario: Scenario | Mapping[str, Any] | str | Path, *, replications
 
 def simulate(scenario, replications: int | None = None, days: int | None = None,
              seed: int | None = None, warmup: int | None = None, *,
-             timeseries: bool | str = False,
+             timeseries: bool | str = False, vectorize: bool = True,
              progress: Callable[[int], None] | None = None) -> Results:
     """Simulate ``replications`` independent replications of a scenario.
 
     ``days`` counts the days after warm-up; arguments left out come from the scenario.
     ``timeseries``: False, "first" (replication 0 only) or True (all replications).
-    ``progress`` is called with the number of finished replications.
+    ``vectorize=False`` simulates every node on its own instead of in retail groups (same
+    numbers, slower; for checking). ``progress`` is called with the number of finished
+    replications.
     """
     scn = resolve(scenario, replications=replications, days=days, seed=seed, warmup=warmup)
     rows: list[tuple] = []
     frames = []
     for rep in range(scn.replications):
         keep = timeseries is True or (timeseries == "first" and rep == 0)
-        sim = Simulation(scn, rep, timeseries=keep).run()
+        sim = Simulation(scn, rep, timeseries=keep, vectorize=vectorize).run()
         rows.extend(sim.kpi_rows())
         if keep:
             frames.append(sim.series.frame(scn.name, rep))

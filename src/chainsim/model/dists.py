@@ -193,12 +193,15 @@ def make_sampler(spec, rng: np.random.Generator) -> Sampler:
     return SAMPLERS[type(spec)](spec, rng)
 
 
+CHUNK = 256  # values drawn per call; a stream's numbers do not depend on it
+
+
 class Buffered:
     """Scalars from a sampler, drawn ``chunk`` at a time; ``transform`` maps each chunk."""
 
     __slots__ = ("sampler", "chunk", "buf", "i", "transform")
 
-    def __init__(self, sampler: Sampler, chunk: int = 256, transform=None):
+    def __init__(self, sampler: Sampler, transform=None, chunk: int = CHUNK):
         self.sampler, self.chunk, self.transform = sampler, chunk, transform
         self.buf: list = []
         self.i = 0
@@ -229,9 +232,17 @@ def lead_time_source(spec, rng: np.random.Generator):
     return Buffered(make_sampler(spec, rng), transform=whole_days)
 
 
-def demand_source(spec, rng: np.random.Generator, integer: bool | None):
-    """(next-demand callable, values-are-whole) for a node; ``integer: true`` rounds."""
+def rounded(arr: np.ndarray) -> np.ndarray:
+    """Whole units, for a node that says ``integer: true`` about a continuous demand."""
+    return np.rint(arr).astype(np.int64)
+
+
+def demand_draws(spec, rng: np.random.Generator, integer: bool | None):
+    """(sampler, transform or None) of a node's demand; ``integer: true`` rounds."""
     sampler = make_sampler(spec, rng)
-    if integer and not sampler.integer:
-        return Buffered(sampler, transform=lambda a: np.rint(a).astype(np.int64)), True
-    return Buffered(sampler), sampler.integer
+    return sampler, (rounded if integer and not sampler.integer else None)
+
+
+def demand_source(spec, rng: np.random.Generator, integer: bool | None):
+    """The next-demand callable of a node (daily values drawn CHUNK days at a time)."""
+    return Buffered(*demand_draws(spec, rng, integer))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
 
 from chainsim.model.dists import demand_source, lead_time_source
+from chainsim.model.group import GroupLink, RetailGroup, group_key, groupable
 from chainsim.model.node import InfiniteSource, Link, Node, Plant
 from chainsim.model.policies import make_policy
 from chainsim.model.rng import Streams
@@ -66,17 +67,53 @@ def selling_prices(scn: Scenario) -> dict[str, float]:
 
 @dataclass
 class Network:
-    nodes: list[Node]  # in topological order (suppliers first)
-    review_order: list[Node]  # consumer end first
-    demand_nodes: list[Node]
+    nodes: list[Node]  # simulated one by one, in topological order (suppliers first)
+    groups: list[RetailGroup]  # retail groups, each simulated over arrays
+    review_order: list  # nodes and groups, consumer end first
+    demand_nodes: list  # nodes and groups with consumer demand
+    order: list[str]  # every node id, in topological order (rows of the results)
+
+    def actors(self) -> list:
+        return [*self.nodes, *self.groups]
+
+    def kpi_nodes(self) -> list:
+        """Every node as KPI functions read it, in topological order."""
+        views = {v.id: v for g in self.groups for v in g.members()}
+        views.update((n.id, n) for n in self.nodes)
+        return [views[nid] for nid in self.order]
 
 
-def build_network(scn: Scenario, env, streams: Streams) -> Network:
+def plan_groups(scn: Scenario) -> dict[str, list[str]]:
+    """Supplier id -> its buyers (in file order), for the suppliers whose buyers form a retail
+    group (see ``model.group``)."""
+    lanes_out = Counter(lane.src for lane in scn.lanes)
+    specs = {n.id: n for n in scn.nodes}
+    position = {n.id: i for i, n in enumerate(scn.nodes)}
+    buyers: dict[str, list[str]] = {}
+    for lane in scn.lanes:
+        buyers.setdefault(lane.src, []).append(lane.dst)
+    plan = {}
+    for sup, ids in buyers.items():
+        members = [specs[b] for b in ids]
+        if (len(members) >= 2 and all(groupable(sp, lanes_out[sp.id]) for sp in members)
+                and len({group_key(sp) for sp in members}) == 1):
+            plan[sup] = sorted(ids, key=position.__getitem__)
+    return plan
+
+
+def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = True) -> Network:
+    """Runtime nodes, groups and links of one replication. ``vectorize=False`` simulates every
+    node on its own (the reference path the grouped one must agree with)."""
     prices = selling_prices(scn)
     supplied = {lane.dst for lane in scn.lanes}
     specs = {n.id: n for n in scn.nodes}
+    plan = plan_groups(scn) if vectorize else {}
+    grouped = {m for members in plan.values() for m in members}
+    order = topological_order(scn)
     by_id: dict[str, Node] = {}
-    for nid in topological_order(scn):
+    for nid in order:
+        if nid in grouped:
+            continue
         spec = specs[nid]
         policy = make_policy(spec.policy) if spec.policy is not None else None
         kw = dict(policy=policy, price=prices[nid], unit_cost=scn.product.unit_cost, env=env)
@@ -92,23 +129,48 @@ def build_network(scn: Scenario, env, streams: Streams) -> Network:
         else:
             node = Node(spec, **kw)
         if spec.demand is not None:
-            node.demand, _ = demand_source(spec.demand, streams.generator("demand", nid),
-                                               spec.integer)
+            node.demand = demand_source(spec.demand, streams.generator("demand", nid),
+                                        spec.integer)
         by_id[nid] = node
+    groups, member_of = [], {}
+    for sup, ids in plan.items():
+        members = [specs[m] for m in ids]
+        group = RetailGroup(
+            members, policies=[make_policy(sp.policy) for sp in members],
+            prices=[prices[m] for m in ids], supplier=by_id[sup],
+            moqs=[max(sp.policy.moq, specs[sup].min_order) for sp in members],
+            streams=streams, env=env)
+        group.links = [None] * len(ids)
+        groups.append(group)
+        member_of.update((m, (group, i)) for i, m in enumerate(ids))
     for lane in scn.lanes:
         lead = lead_time_source(lane.lead_time, streams.generator("lead_time", lane.src, lane.dst))
+        if lane.dst in member_of:
+            group, i = member_of[lane.dst]
+            group.links[i] = GroupLink(by_id[lane.src], group, i, lead, lane.cost_per_unit,
+                                       lane.cost_per_shipment)
+            continue
         link = Link(env, by_id[lane.src], by_id[lane.dst], lead, lane.cost_per_unit,
                     lane.cost_per_shipment)
         buyer = by_id[lane.dst]
         buyer.supply = link
         # the supplier's MOQ binds the buyer's orders on top of the buyer's own policy MOQ
         buyer.moq = max(buyer.moq, specs[lane.src].min_order)
+    reviewers: list = []
+    for nid in review_order(scn):
+        if nid in member_of:
+            group, i = member_of[nid]
+            if i == 0:  # the group reviews where its first member would
+                reviewers.append(group)
+        elif not isinstance(by_id[nid], InfiniteSource):
+            reviewers.append(by_id[nid])
     nodes = list(by_id.values())
     return Network(
         nodes=nodes,
-        review_order=[by_id[nid] for nid in review_order(scn)
-                      if not isinstance(by_id[nid], InfiniteSource)],
-        demand_nodes=[n for n in nodes if n.demand is not None],
+        groups=groups,
+        review_order=reviewers,
+        demand_nodes=[n for n in nodes if n.demand is not None] + groups,
+        order=order,
     )
 
 

@@ -66,6 +66,10 @@ class Link:
         self.buyer.in_transit -= qty
         self.buyer.receive(qty)
 
+    def cancel(self, qty):
+        """The supplier will never ship qty of the buyer's order (it loses the sale)."""
+        self.buyer.on_order -= qty
+
 
 class Node:
     """A stocking node (manufacturer, wholesaler, distributor or retailer)."""
@@ -153,7 +157,7 @@ class Node:
         if rest > EPS:
             if self.lost:
                 self.stats.lost += rest
-                link.buyer.on_order -= rest
+                link.cancel(rest)
             else:
                 self.backlog.append([link, rest])
                 self.backlog_qty += rest

@@ -1,0 +1,286 @@
+"""Retail groups: the consumer-facing buyers of one supplier, simulated together over numpy arrays.
+
+On a large network most node-days are retailer-days, and a retailer's day (receive, review,
+demand, statistics) is the same few operations for every retailer. A ``RetailGroup`` does them for
+all buyers of one supplier at once, with the same rules as ``Node`` and the same random stream
+per retailer (``demand/<id>``, ``lead_time/<from>/<to>``), so a grouped run gives the numbers of
+the per-node run. Only the orders themselves go to the supplier one by one, in file order, as
+``Node.review`` would send them.
+
+A supplier's buyers form a group when there are at least two, every one of them is a leaf (it
+supplies nobody) with consumer demand, and they share the policy kind, review period and unmet
+rule. Everything else keeps the per-node path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainsim.model.dists import CHUNK, demand_draws
+from chainsim.model.node import Stats
+from chainsim.model.policies import EPS, RQPolicy, SSPolicy
+
+
+def groupable(spec, lanes_out: int) -> bool:
+    """Whether a node may be simulated inside a retail group."""
+    return (lanes_out == 0 and spec.demand is not None and spec.policy is not None
+            and not spec.infinite_supply)
+
+
+def group_key(spec) -> tuple:
+    return (spec.policy.type, spec.policy.review_days, spec.unmet)
+
+
+class GroupLink:
+    """The lane from the group's supplier to member ``index``: ships into the group's arrays."""
+
+    __slots__ = ("supplier", "group", "index", "lead_time", "cost_per_unit", "cost_per_shipment")
+
+    def __init__(self, supplier, group, index, lead_time, cost_per_unit, cost_per_shipment):
+        self.supplier, self.group, self.index = supplier, group, index
+        self.lead_time = lead_time
+        self.cost_per_unit, self.cost_per_shipment = cost_per_unit, cost_per_shipment
+
+    def ship(self, qty):
+        """As ``Link.ship``: the member pays the supplier's price and the transport."""
+        sup, g, i = self.supplier, self.group, self.index
+        value = qty * sup.price
+        sup.stats.revenue += value
+        sup.stats.shipped += qty
+        sup.day_shipped += qty
+        g.purchase[i] += value
+        g.transport[i] += self.cost_per_unit * qty + self.cost_per_shipment
+        delay = self.lead_time()
+        if delay == 0:
+            g.receive_now(i, qty)
+        else:
+            g.in_transit[i] += qty
+            due = g.env.now + delay
+            pending = g.pending.get(due)
+            if pending is None:
+                g.pending[due] = pending = ([], [])
+            pending[0].append(i)
+            pending[1].append(qty)
+
+    def cancel(self, qty):
+        """The supplier will never ship qty of this member's order (it loses the sale)."""
+        self.group.on_order[self.index] -= qty
+
+
+class RetailGroup:
+    """Leaf buyers of one supplier with consumer demand, one array entry per member."""
+
+    def __init__(self, specs, *, policies, prices, supplier, moqs, streams, env):
+        self.env = env
+        self.specs = specs
+        self.ids = [sp.id for sp in specs]
+        self.supplier = supplier
+        self.policy = policies[0]  # one kind for all; parameters per member below
+        self.review_days = specs[0].policy.review_days
+        self.lost = specs[0].unmet == "lost"
+        n = len(specs)
+        f = np.float64
+        self.price = np.array(prices, f)
+        self.moq = np.array(moqs, f)
+        self.multiple = np.array([sp.policy.multiple or 0.0 for sp in specs], f)
+        self.has_moq = bool(self.moq.any())
+        self.has_multiple = bool(self.multiple.any())
+        if isinstance(self.policy, SSPolicy):
+            self.low = np.array([p.s for p in policies], f)
+            self.up_to = np.array([p.S for p in policies], f)
+        elif isinstance(self.policy, RQPolicy):
+            self.low = np.array([p.r for p in policies], f)
+            self.lot = np.array([p.Q for p in policies], f)
+        else:
+            self.up_to = np.array([p.S for p in policies], f)
+        start = [sp.initial.on_hand if sp.initial.on_hand is not None else max(p.level, 0)
+                 for sp, p in zip(specs, policies, strict=True)]
+        self.on_hand = np.array(start, f)
+        self.on_order = np.zeros(n)
+        self.in_transit = np.zeros(n)
+        self.backlog = np.zeros(n)  # consumer backorders (a leaf owes no buyer)
+        self.pending: dict[int, tuple[list, list]] = {}  # due day -> (members, quantities)
+        self.links: list[GroupLink] = []
+        draws = [demand_draws(sp.demand, streams.generator("demand", sp.id), sp.integer)
+                 for sp in specs]
+        self.samplers = [s for s, _ in draws]
+        self.transforms = [t for _, t in draws]
+        self.demand_rows = np.zeros((0, n))
+        self.row = 0
+        self.day_demand = np.zeros(n)
+        self.no_order = np.zeros(n)
+        self.day_order = self.no_order
+        self.ordered_today = False
+        self.purchase = [0.0] * n  # per shipment, in Python: added in the per-node order
+        self.transport = [0.0] * n
+        self.reset_stats()
+
+    # ------------------------------------------------------------------ statistics
+    def reset_stats(self):
+        n = len(self.ids)
+        self.days = 0
+        self.s = {name: np.zeros(n) for name in ARRAY_STATS}
+        self.purchase = [0.0] * n
+        self.transport = [0.0] * n
+
+    # ------------------------------------------------------------------ phase 1
+    def receive_due(self, day):
+        """Receive today's arrivals, then serve waiting consumers first come first served."""
+        pending = self.pending.pop(day, None)
+        if pending is None:
+            return
+        idx = np.array(pending[0], np.intp)
+        qty = np.array(pending[1], np.float64)
+        np.add.at(self.on_hand, idx, qty)
+        np.subtract.at(self.on_order, idx, qty)
+        np.subtract.at(self.in_transit, idx, qty)
+        if not self.lost:
+            self._serve_backlog()
+
+    def receive_now(self, i, qty):
+        """An arrival with lead time 0 (during another node's step)."""
+        self.on_order[i] -= qty
+        self.on_hand[i] += qty
+        if self.backlog[i] > 0:
+            self._serve_backlog()
+
+    def _serve_backlog(self):
+        x = np.minimum(self.backlog, self.on_hand)
+        if x.any():
+            self.on_hand -= x
+            self.backlog -= x
+            s = self.s
+            s["sold"] += x
+            s["revenue"] += x * self.price
+
+    # ------------------------------------------------------------------ phase 2
+    def review(self, day):
+        """Every member reviews its inventory position; orders go to the supplier in order."""
+        if day % self.review_days:
+            return
+        ip = self.on_hand + self.on_order - self.backlog
+        q = self._lot_size(self._need(ip))
+        idx = np.flatnonzero(q > 0)
+        if idx.size == 0:
+            return
+        qi = q[idx]
+        self.on_order[idx] += qi
+        self.s["orders"][idx] += 1
+        self.day_order = q
+        self.ordered_today = True
+        links, take = self.links, self.supplier.take_order
+        for i, x in zip(idx.tolist(), qi.tolist(), strict=True):
+            take(links[i], x)
+
+    def _need(self, ip):
+        policy = self.policy
+        if isinstance(policy, SSPolicy):
+            return np.where(ip <= self.low, self.up_to - ip, 0.0)
+        if isinstance(policy, RQPolicy):
+            lots = np.floor((self.low - ip) / self.lot + EPS) + 1
+            return np.where(ip <= self.low, lots * self.lot, 0.0)
+        return self.up_to - ip
+
+    def _lot_size(self, need):
+        """``policies.lot_size`` for every member at once."""
+        q = np.where(need > EPS, need, 0.0)
+        if self.has_moq:
+            q = np.where((q > 0) & (q < self.moq), self.moq, q)
+        if self.has_multiple:
+            packs = np.ceil(q / np.where(self.multiple > 0, self.multiple, 1.0) - EPS)
+            q = np.where((q > 0) & (self.multiple > 0), packs * self.multiple, q)
+        return q
+
+    # ------------------------------------------------------------------ phase 3
+    def serve_demand(self):
+        """Today's consumer demand of every member: serve, backorder or lose."""
+        if self.row >= len(self.demand_rows):
+            self._draw_demand()
+        d = self.demand_rows[self.row]
+        self.row += 1
+        self.day_demand = d
+        served = np.minimum(d, self.on_hand)
+        self.on_hand -= served
+        s = self.s
+        s["filled"] += served
+        s["sold"] += served
+        s["revenue"] += served * self.price
+        rest = d - served
+        rest = np.where(rest > EPS, rest, 0.0)
+        if self.lost:
+            s["lost"] += rest
+        else:
+            self.backlog += rest
+
+    def _draw_demand(self):
+        """The next CHUNK days of every member's own stream (as Node's Buffered draws them)."""
+        cols = []
+        for sampler, transform in zip(self.samplers, self.transforms, strict=True):
+            arr = sampler.take(CHUNK)
+            cols.append(transform(arr) if transform is not None else arr)
+        self.demand_rows = np.array(cols, np.float64).T.copy()
+        self.row = 0
+
+    # ------------------------------------------------------------------ phase 4
+    def close_day(self):
+        s = self.s
+        self.days += 1
+        d = self.day_demand
+        s["asked"] += d
+        s["asked_sq"] += d * d
+        if self.ordered_today:
+            q = self.day_order
+            s["ordered"] += q
+            s["ordered_sq"] += q * q
+            s["order_days"] += q > 0
+            self.ordered_today = False
+            self.day_order = self.no_order
+        s["on_hand"] += self.on_hand
+        s["backorders"] += self.backlog
+        s["on_order"] += self.on_order
+        s["in_transit"] += self.in_transit
+        clean = self.backlog <= EPS
+        if self.lost:
+            clean &= s["lost"] == s["lost_at_close"]
+            s["lost_at_close"][:] = s["lost"]
+        s["clean_days"] += clean
+
+    # ------------------------------------------------------------------ results
+    def members(self):
+        """One read-only view per member with the attributes KPIs read from a Node."""
+        cols = {name: arr.tolist() for name, arr in self.s.items()}
+        views = []
+        for i, spec in enumerate(self.specs):
+            st = Stats()
+            st.days = self.days
+            for name in ARRAY_STATS:
+                setattr(st, name, cols[name][i])
+            st.purchase = self.purchase[i]
+            st.transport = self.transport[i]
+            views.append(MemberView(spec, self.price[i].item(), st))
+        return views
+
+    def levels(self):
+        """Today's per-member values for the time series, by field."""
+        return {"on_hand": self.on_hand, "backorders": self.backlog, "on_order": self.on_order,
+                "demand": self.day_demand, "orders": self.day_order, "shipments": 0.0}
+
+
+ARRAY_STATS = ("asked", "asked_sq", "filled", "lost", "sold", "ordered", "ordered_sq",
+               "order_days", "orders", "shipped", "on_hand", "backorders", "on_order",
+               "in_transit", "clean_days", "lost_at_close", "revenue")
+
+
+class MemberView:
+    """A group member as the KPI functions see a Node: costs, price, policy, statistics."""
+
+    def __init__(self, spec, price, stats):
+        self.id = spec.id
+        self.policy = spec.policy
+        self.demand = spec.demand
+        self.price = price
+        self.holding = spec.costs.holding
+        self.backorder_cost = spec.costs.backorder
+        self.order_cost = spec.costs.order
+        self.pipeline_holding = spec.costs.pipeline_holding
+        self.stats = stats
