@@ -224,11 +224,22 @@ def whole_days(arr: np.ndarray) -> np.ndarray:
     return np.maximum(np.ceil(np.asarray(arr, dtype=float) - 1e-9), 0).astype(np.int64)
 
 
+class ConstantLead:
+    """A lead time that never varies: no draws (retail groups read ``value`` directly)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: int):
+        self.value = value
+
+    def __call__(self) -> int:
+        return self.value
+
+
 def lead_time_source(spec, rng: np.random.Generator):
     """A zero-argument callable giving the next lead time in whole days (constant: no draws)."""
     if isinstance(spec, s.Constant):
-        value = int(whole_days(np.array([spec.value]))[0])
-        return lambda: value
+        return ConstantLead(int(whole_days(np.array([spec.value]))[0]))
     return Buffered(make_sampler(spec, rng), transform=whole_days)
 
 

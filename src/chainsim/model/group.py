@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainsim.model.dists import CHUNK, demand_draws
+from chainsim.model.dists import CHUNK, ConstantLead, demand_draws
 from chainsim.model.node import Stats
 from chainsim.model.policies import EPS, RQPolicy, SSPolicy
 
@@ -111,17 +111,29 @@ class RetailGroup:
         self.no_order = np.zeros(n)
         self.day_order = self.no_order
         self.ordered_today = False
-        self.purchase = [0.0] * n  # per shipment, in Python: added in the per-node order
-        self.transport = [0.0] * n
+        self.lead_times = None  # per member, when every lane's lead time is constant (wire())
+        self.same_lead = 0  # that lead time, when it is the same for all and not 0
+        self.cost_per_unit = np.zeros(n)
+        self.cost_per_shipment = np.zeros(n)
         self.reset_stats()
+
+    def wire(self, links):
+        """Attach the member's lanes (one per member, in member order)."""
+        self.links = links
+        self.cost_per_unit = np.array([lk.cost_per_unit for lk in links], np.float64)
+        self.cost_per_shipment = np.array([lk.cost_per_shipment for lk in links], np.float64)
+        if all(isinstance(lk.lead_time, ConstantLead) for lk in links):
+            self.lead_times = np.array([lk.lead_time.value for lk in links], np.int64)
+            if len(set(self.lead_times.tolist())) == 1 and self.lead_times[0] > 0:
+                self.same_lead = int(self.lead_times[0])
 
     # ------------------------------------------------------------------ statistics
     def reset_stats(self):
         n = len(self.ids)
         self.days = 0
         self.s = {name: np.zeros(n) for name in ARRAY_STATS}
-        self.purchase = [0.0] * n
-        self.transport = [0.0] * n
+        self.purchase = np.zeros(n)  # added per shipment, in the per-node order
+        self.transport = np.zeros(n)
 
     # ------------------------------------------------------------------ phase 1
     def receive_due(self, day):
@@ -168,9 +180,58 @@ class RetailGroup:
         self.s["orders"][idx] += 1
         self.day_order = q
         self.ordered_today = True
-        links, take = self.links, self.supplier.take_order
-        for i, x in zip(idx.tolist(), qi.tolist(), strict=True):
-            take(links[i], x)
+        links = self.links
+        shipped = np.array(self.supplier.take_orders([links[i] for i in idx.tolist()],
+                                                     qi.tolist()), np.float64)
+        now = shipped > 0
+        if now.any():
+            self._ship(idx[now], shipped[now])
+
+    def _ship(self, idx, qty):
+        """``Link.ship`` for the supplier's shipments of today's orders, all at once."""
+        sup = self.supplier
+        values = qty * sup.price
+        st = sup.stats
+        for v, x in zip(values.tolist(), qty.tolist(), strict=True):  # the per-node sum order
+            st.revenue += v
+            st.shipped += x
+            sup.day_shipped += x
+        self.purchase[idx] += values
+        self.transport[idx] += self.cost_per_unit[idx] * qty + self.cost_per_shipment[idx]
+        if self.same_lead:  # common case: one constant lead time > 0 for every member
+            self.in_transit[idx] += qty
+            due = self.env.now + self.same_lead
+            pending = self.pending.get(due)
+            if pending is None:
+                self.pending[due] = pending = ([], [])
+            pending[0].extend(idx.tolist())
+            pending[1].extend(qty.tolist())
+            return
+        if self.lead_times is not None:
+            delays = self.lead_times[idx]
+        else:
+            links = self.links
+            delays = np.array([links[i].lead_time() for i in idx.tolist()], np.int64)
+        at_once = delays == 0
+        if at_once.any():
+            i0, q0 = idx[at_once], qty[at_once]
+            self.on_order[i0] -= q0
+            self.on_hand[i0] += q0
+            if not self.lost:
+                self._serve_backlog()
+            later = ~at_once
+            idx, qty, delays = idx[later], qty[later], delays[later]
+        if idx.size == 0:
+            return
+        self.in_transit[idx] += qty
+        now = self.env.now
+        for delay in np.unique(delays).tolist():
+            pick = delays == delay
+            pending = self.pending.get(now + delay)
+            if pending is None:
+                self.pending[now + delay] = pending = ([], [])
+            pending[0].extend(idx[pick].tolist())
+            pending[1].extend(qty[pick].tolist())
 
     def _need(self, ip):
         policy = self.policy
@@ -249,14 +310,15 @@ class RetailGroup:
     def members(self):
         """One read-only view per member with the attributes KPIs read from a Node."""
         cols = {name: arr.tolist() for name, arr in self.s.items()}
+        purchase, transport = self.purchase.tolist(), self.transport.tolist()
         views = []
         for i, spec in enumerate(self.specs):
             st = Stats()
             st.days = self.days
             for name in ARRAY_STATS:
                 setattr(st, name, cols[name][i])
-            st.purchase = self.purchase[i]
-            st.transport = self.transport[i]
+            st.purchase = purchase[i]
+            st.transport = transport[i]
             views.append(MemberView(spec, self.price[i].item(), st))
         return views
 

@@ -140,7 +140,7 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
             prices=[prices[m] for m in ids], supplier=by_id[sup],
             moqs=[max(sp.policy.moq, specs[sup].min_order) for sp in members],
             streams=streams, env=env)
-        group.links = [None] * len(ids)
+        group.links = [None] * len(ids)  # filled with the lanes below, then wired
         groups.append(group)
         member_of.update((m, (group, i)) for i, m in enumerate(ids))
     for lane in scn.lanes:
@@ -156,6 +156,8 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
         buyer.supply = link
         # the supplier's MOQ binds the buyer's orders on top of the buyer's own policy MOQ
         buyer.moq = max(buyer.moq, specs[lane.src].min_order)
+    for group in groups:
+        group.wire(group.links)
     reviewers: list = []
     for nid in review_order(scn):
         if nid in member_of:

@@ -145,12 +145,24 @@ class Node:
 
     def take_order(self, link, qty):
         """A buyer's order: ship what is on hand now, backorder (or lose) the rest."""
+        x = self.fill(link, qty)
+        if x:
+            link.ship(x)
+
+    def take_orders(self, links, qtys) -> list:
+        """Several buyers' orders in this order; the shipments are left to the caller (a retail
+        group ships them all at once). Returns the quantity to ship for each."""
+        fill = self.fill
+        return [fill(link, q) for link, q in zip(links, qtys, strict=True)]
+
+    def fill(self, link, qty):
+        """Take qty from stock for an order and backorder (or lose) the rest; returns what is
+        to be shipped now."""
         self.day_asked += qty
         x = qty if qty <= self.on_hand else self.on_hand
         if x > EPS:
             self.on_hand -= x
             self.stats.filled += x
-            link.ship(x)
         else:
             x = 0
         rest = qty - x
@@ -161,6 +173,7 @@ class Node:
             else:
                 self.backlog.append([link, rest])
                 self.backlog_qty += rest
+        return x
 
     # ------------------------------------------------------------------ phase 3
     def serve_demand(self):
@@ -225,11 +238,11 @@ class Stats:
 class InfiniteSource(Node):
     """An outside source that never runs out: every order ships in full at once."""
 
-    def take_order(self, link, qty):
+    def fill(self, link, qty):
         self.day_asked += qty
         self.stats.filled += qty
         self.stats.purchase += qty * self.unit_cost
-        link.ship(qty)
+        return qty
 
     def serve_demand(self):
         d = self.demand()
