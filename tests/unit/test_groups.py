@@ -163,3 +163,23 @@ def test_random_groups_match_the_per_node_path(raw):
 def test_replications_keep_their_streams(rep):
     grouped, single = both(reference(6, 80), rep)
     assert_same(grouped, single)
+
+
+@pytest.mark.parametrize("supplier", [
+    {"id": "up", "role": "manufacturer", "infinite_supply": True, "price": 4.1},
+    {"id": "up", "role": "manufacturer", "capacity": 9, "price": 4.1,
+     "production_lead_time": {"dist": "uniform", "low": 0, "high": 3},
+     "policy": {"type": "rQ", "r": 20, "Q": 30}},
+])
+def test_groups_under_a_source_or_a_plant(supplier):
+    nodes = [supplier] + [
+        {"id": f"r{i}", "role": "retailer", "demand": {"dist": "poisson", "mean": 2 + i},
+         "policy": {"type": "base_stock", "S": 8 + 2 * i}, "costs": {"holding": 0.2}}
+        for i in range(3)]
+    lanes = [{"from": "up", "to": f"r{i}", "lead_time": {"dist": "constant", "value": i}}
+             for i in range(3)]
+    scn = resolve({"name": "s", "horizon_days": 200, "warmup_days": 5, "replications": 1,
+                   "seed": 11, "nodes": nodes, "lanes": lanes})
+    grouped, single = both(scn)
+    assert len(grouped.net.groups) == 1
+    assert_same(grouped, single)
