@@ -18,9 +18,14 @@ For each N (retailers) x days it runs, one after the other in this process:
 Ratios are chainsim seconds / floor seconds from the same run (absolute times on shared machines
 are noisy; ratios in one run much less so). See benchmarks/README.md.
 
-    python benchmarks/run.py                      # N = 20,200,2000 x days = 365,3650
-    python benchmarks/run.py --quick              # N = 20,200 x 365 days
+After the timing table it measures the CLI start-up (``startup.py``: ``chainsim --help``, best of
+5 fresh processes, against 0.5 s) and peak memory (``memory.py``: peak RSS of each case in a fresh
+process minus a baseline process, 365 vs 3650 days, time series off and on).
+
+    python benchmarks/run.py                      # N = 20,200,2000 x days = 365,3650; start-up; memory
+    python benchmarks/run.py --quick              # N = 20,200 x 365 days; start-up; memory at N = 20
     python benchmarks/run.py --sizes 200 --days 3650 --json out.json
+    python benchmarks/run.py --memory --startup   # only those two parts
 """
 
 from __future__ import annotations
@@ -505,7 +510,7 @@ def print_table(title: str, head: list[str], body: list[list[str]]) -> None:
         return
     t = Table(title=title, title_justify="left")
     for h in head:
-        t.add_column(h, justify="left" if h in ("verdict", "KPI") else "right",
+        t.add_column(h, justify="left" if h in ("verdict", "KPI", "command") else "right",
                      overflow="fold")
     for b in body:
         t.add_row(*b)
@@ -516,7 +521,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="chainsim vs bare-SimPy floor on the reference network")
     ap.add_argument("--sizes", default="20,200,2000", help="retailer counts, comma-separated")
     ap.add_argument("--days", default="365,3650", help="horizons in days, comma-separated")
-    ap.add_argument("--quick", action="store_true", help="only N = 20,200 x 365 days")
+    ap.add_argument("--quick", action="store_true",
+                    help="only N = 20,200 x 365 days; start-up; memory of N = 20 via run only")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--noise-reps", type=int, default=6,
                     help="extra floor-vector seeds for the KPI noise estimate (0: none)")
@@ -528,12 +534,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", metavar="N,DAYS", nargs="?", const="200,365",
                     help="instead of the benchmark: cProfile chainsim at N retailers x DAYS "
                          "(default 200,365) and print the top 15 functions by tottime")
+    ap.add_argument("--memory", action="store_true",
+                    help="only the peak-memory part (with --startup: only those two parts)")
+    ap.add_argument("--startup", action="store_true",
+                    help="only the CLI start-up part (with --memory: only those two parts)")
+    ap.add_argument("--memory-sizes", default=None,
+                    help="retailer counts of the memory part (default 200,2000; --quick: 20)")
+    ap.add_argument("--memory-days", default="365,3650",
+                    help="horizons of the memory part; growth is measured vs the shortest")
+    ap.add_argument("--memory-via", default=None,
+                    help="run (Simulation.run) and/or simulate (chainsim.simulate) "
+                         "(default run,simulate; --quick: run)")
     ap.add_argument("--json", type=Path, help="also write machine + rows as JSON here")
     ap.add_argument("-v", "--verbose", action="store_true", help="tracebacks of chainsim errors")
     a = ap.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)
-    sizes = [20, 200] if a.quick else [int(x) for x in a.sizes.split(",")]
-    horizons = [365] if a.quick else [int(x) for x in a.days.split(",")]
+    do_timing = not (a.memory or a.startup)
+    do_memory = a.memory or do_timing
+    do_startup = a.startup or do_timing
 
     info = machine_info()
     print("machine: {cpu}; {cores} cores ({usable_cores} usable); {implementation} {python}; "
@@ -545,6 +563,55 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cProfile of chainsim, {pn} retailers x {pd_} days ({how}):")
         print(profile_chainsim(pn, pd_, a.seed, options))
         return 0
+    out: dict = {"machine": info, "engine": how}
+    failed = False
+    if do_timing:
+        out["rows"] = rows = timing(a, options, how)
+        failed = any("chainsim_error" in r for r in rows)
+    if do_startup:
+        out["startup"] = startup_part(a)
+    if do_memory:
+        out["memory"] = mem = memory_part(a)
+        failed = failed or any("error" in r for r in mem)
+    if a.json:
+        a.json.write_text(json.dumps(out, indent=1))
+    return 1 if failed else 0
+
+
+def startup_part(a) -> dict:
+    """`chainsim --help` wall clock, best of 5 fresh processes, against the 0.5 s target."""
+    import startup
+
+    res = startup.run_startup(5)
+    print_table(*startup.startup_table(res))
+    for line in startup.startup_notes(res):
+        print(line)
+    return res
+
+
+def memory_part(a) -> list[dict]:
+    """Peak RSS per case in fresh processes (benchmarks/memory.py)."""
+    import memory
+
+    sizes = a.memory_sizes or ("20" if a.quick else "200,2000")
+    via = a.memory_via or ("run" if a.quick else "run,simulate")
+    rows = memory.run_memory([int(x) for x in sizes.split(",")],
+                             [int(x) for x in a.memory_days.split(",")], via.split(","), a.seed,
+                             log=lambda s: print(s, file=sys.stderr, flush=True))
+    print_table(*memory.memory_table(rows))
+    for line in memory.memory_notes(rows):
+        print(line)
+    for r in rows:
+        if "error" in r:
+            print(f"memory error at N={r['n']} days={r['days']} {r['via']} time series "
+                  f"{r['ts']}: {r['error']}")
+    return rows
+
+
+def timing(a, options: dict, how: str) -> list[dict]:
+    """The timing table, KPI agreement, exact check and headline (the benchmark proper)."""
+    sizes = [20, 200] if a.quick else [int(x) for x in a.sizes.split(",")]
+    horizons = [365] if a.quick else [int(x) for x in a.days.split(",")]
     floor = load_floor()
     print(f"chainsim: one replication, warm-up 0, {how}; floor: {FLOOR_PATH}"
           + ("" if floor else " (MISSING)"))
@@ -612,9 +679,7 @@ def main(argv: list[str] | None = None) -> int:
             line += (f" (floor-nodes {r['retailer_days'] / r['floor_nodes']['secs']:,.0f}, "
                      f"floor-vector {r['retailer_days'] / r['floor_vector']['secs']:,.0f})")
         print(line)
-    if a.json:
-        a.json.write_text(json.dumps({"machine": info, "engine": how, "rows": rows}, indent=1))
-    return 1 if any("chainsim_error" in r for r in rows) else 0
+    return rows
 
 
 if __name__ == "__main__":
