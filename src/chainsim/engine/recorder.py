@@ -34,11 +34,14 @@ class TimeSeries:
 
     def frame(self, scenario: str, replication: int) -> pd.DataFrame:
         days, width = self.data["on_hand"].shape
+        # node as a categorical column of codes, day as int32: a few bytes per row instead of
+        # a Python string object each (time series of big networks are large)
+        codes = np.tile(np.arange(width, dtype=np.int32), days)
         cols = {
-            "scenario": scenario,
-            "replication": replication,
-            "node": np.tile(np.array(self.ids, dtype=object), days),
-            "day": np.repeat(np.arange(days), width),
+            "scenario": pd.Categorical.from_codes(np.zeros(days * width, np.int8), [scenario]),
+            "replication": np.full(days * width, replication, np.int32),
+            "node": pd.Categorical.from_codes(codes, self.ids),
+            "day": np.repeat(np.arange(days, dtype=np.int32), width),
         }
         for f in FIELDS:
             cols[f] = self.data[f].reshape(-1)
