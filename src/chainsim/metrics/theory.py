@@ -566,3 +566,175 @@ def bullwhip_moving_average_lower_bound(lead_time: float, window: int) -> float:
     stock is constant). Under DESIGN §2 with daily review the protection period is L_lane + 1."""
     L, p = float(lead_time), float(window)
     return 1.0 + 2.0 * L / p + 2.0 * L * L / (p * p)
+
+
+# --------------------------------------------------------------------------- queueing
+# Symbols of the queueing oracles below (any consistent time unit — chainsim's 3PL service
+# times are in minutes, so a test converts orders per day to orders per minute, λ = per_day /
+# 1440):
+#
+# - λ (``lam``): arrival rate of a Poisson process of orders (customers per unit of time);
+# - μ (``mu``): service rate of one server = 1 / mean service time E[S];
+# - c (``servers``): number of identical servers sharing one first-come-first-served queue;
+# - a = λ / μ: offered load in Erlangs; ρ = a / c: utilisation of each server (< 1 for a
+#   stable queue); also the long-run fraction of time a server is busy;
+# - Wq: mean wait in queue (arrival → start of service), W = Wq + 1/μ mean time in system;
+# - Lq = λ Wq, L = λ W: mean numbers in queue and in system (Little's law);
+# - P(wait): probability that an arriving customer waits at all (by PASTA, the stationary
+#   probability that all c servers are busy).
+def _check_stable(lam: float, mu: float, servers: int = 1) -> tuple[float, float, int]:
+    lam, mu, c = float(lam), float(mu), int(servers)
+    if lam < 0 or mu <= 0 or c < 1:
+        raise ValueError(f"need lam >= 0, mu > 0 and servers >= 1 (got {lam}, {mu}, {c})")
+    if lam >= c * mu:
+        raise ValueError(f"unstable queue: lam = {lam} >= servers * mu = {c * mu}")
+    return lam, mu, c
+
+
+def mm1(lam: float, mu: float) -> dict:
+    """Stationary M/M/1 queue (Poisson arrivals λ = ``lam``, exponential service of rate μ =
+    ``mu``, one server, FCFS), ρ = λ/μ < 1:
+
+    - ``rho`` = ρ (server utilisation), ``p_wait`` = P(wait) = ρ;
+    - ``Wq`` = ρ / (μ − λ) mean wait in queue, ``W`` = 1 / (μ − λ) mean time in system;
+    - ``Lq`` = ρ² / (1 − ρ), ``L`` = ρ / (1 − ρ) mean numbers in queue and in system.
+    """
+    lam, mu, _ = _check_stable(lam, mu)
+    rho = lam / mu
+    return {"rho": rho, "p_wait": rho, "Wq": rho / (mu - lam), "W": 1.0 / (mu - lam),
+            "Lq": rho * rho / (1.0 - rho), "L": rho / (1.0 - rho)}
+
+
+def erlang_b(servers: int, load: float) -> float:
+    """Erlang B blocking probability B(c, a) of an M/G/c/c loss system with c = ``servers``
+    and offered load a = ``load`` = λ/μ Erlangs: B = (a^c / c!) / Σ_{k=0}^{c} a^k / k!.
+    Computed by the stable recursion B(0) = 1, B(k) = a B(k−1) / (k + a B(k−1))."""
+    c, a = int(servers), float(load)
+    if c < 0 or a < 0:
+        raise ValueError(f"need servers >= 0 and load >= 0 (got {c}, {a})")
+    b = 1.0
+    for k in range(1, c + 1):
+        b = a * b / (k + a * b)
+    return b
+
+
+def erlang_c(servers: int, load: float) -> float:
+    """Erlang C probability C(c, a) that an arrival waits in an M/M/c queue with c =
+    ``servers`` and offered load a = ``load`` = λ/μ < c Erlangs:
+
+        C(c, a) = (a^c / c!) · c/(c − a) / (Σ_{k=0}^{c−1} a^k / k! + (a^c / c!) · c/(c − a)),
+
+    computed from Erlang B as C = c B / (c − a (1 − B)). C(1, a) = a (M/M/1: P(wait) = ρ).
+    """
+    c, a = int(servers), float(load)
+    if c < 1 or not 0 <= a < c:
+        raise ValueError(f"need servers >= 1 and 0 <= load < servers (got {c}, {a})")
+    b = erlang_b(c, a)
+    return c * b / (c - a * (1.0 - b))
+
+
+def mmc(lam: float, mu: float, servers: int) -> dict:
+    """Stationary M/M/c queue (Poisson arrivals λ = ``lam``, exponential service of rate μ =
+    ``mu``, c = ``servers`` servers, one FCFS queue), a = λ/μ, ρ = a/c < 1:
+
+    - ``rho`` = ρ, ``p_wait`` = C(c, a) (Erlang C, see ``erlang_c``);
+    - ``Wq`` = C(c, a) / (c μ − λ), ``W`` = Wq + 1/μ;
+    - ``Lq`` = λ Wq, ``L`` = λ W (Little's law; L = Lq + a).
+    With c = 1 it equals ``mm1``.
+    """
+    lam, mu, c = _check_stable(lam, mu, servers)
+    a = lam / mu
+    pw = erlang_c(c, a)
+    wq = pw / (c * mu - lam)
+    return {"rho": a / c, "p_wait": pw, "Wq": wq, "W": wq + 1.0 / mu,
+            "Lq": lam * wq, "L": lam * (wq + 1.0 / mu)}
+
+
+def mg1(lam: float, mean_service: float, second_moment: float) -> dict:
+    """Stationary M/G/1 queue by the Pollaczek–Khinchine formula: Poisson arrivals λ = ``lam``,
+    i.i.d. service times S with E[S] = ``mean_service`` and E[S²] = ``second_moment``
+    (= Var S + E[S]²), one FCFS server, ρ = λ E[S] < 1:
+
+    - ``rho`` = ρ, ``p_wait`` = ρ (PASTA: an arrival finds the server busy w.p. ρ);
+    - ``Wq`` = λ E[S²] / (2 (1 − ρ)), ``W`` = Wq + E[S];
+    - ``Lq`` = λ Wq, ``L`` = λ W.
+    Exponential S (E[S²] = 2 E[S]²) gives ``mm1``; constant S (E[S²] = E[S]²) gives ``md1``.
+    """
+    es, es2 = float(mean_service), float(second_moment)
+    if es <= 0 or es2 < es * es:
+        raise ValueError(f"need E[S] > 0 and E[S^2] >= E[S]^2 (got {es}, {es2})")
+    lam, _, _ = _check_stable(lam, 1.0 / es)
+    rho = lam * es
+    wq = lam * es2 / (2.0 * (1.0 - rho))
+    return {"rho": rho, "p_wait": rho, "Wq": wq, "W": wq + es, "Lq": lam * wq,
+            "L": lam * (wq + es)}
+
+
+def md1(lam: float, service: float) -> dict:
+    """Stationary M/D/1 queue: Poisson arrivals λ = ``lam``, constant service time D =
+    ``service``, ρ = λ D < 1; Pollaczek–Khinchine with E[S²] = D²: Wq = ρ D / (2 (1 − ρ)) —
+    half the M/M/1 wait at the same ρ. Same keys as ``mg1``."""
+    return mg1(lam, service, float(service) ** 2)
+
+
+def mm1_wait_asymptotic_variance(lam: float, mu: float) -> float:
+    """Asymptotic variance σ² of the mean of the successive waits in queue W_1, W_2, … of a
+    stationary M/M/1 queue (λ = ``lam``, μ = ``mu``, ρ = λ/μ):
+
+        σ² = Σ_{k=−∞}^{∞} Cov(W_0, W_k) = ρ (2 + 5ρ − 4ρ² + ρ³) / (μ² (1 − ρ)⁴),
+
+    so the average wait of n consecutive customers has Var ≈ σ² / n (Daley 1968; Whitt 1989,
+    "Planning queueing simulations"). Large near ρ → 1: long runs are needed for tight waits.
+    """
+    lam, mu, _ = _check_stable(lam, mu)
+    rho = lam / mu
+    return rho * (2 + 5 * rho - 4 * rho**2 + rho**3) / (mu * mu * (1 - rho) ** 4)
+
+
+# --------------------------------------------------------------------------- tolerances
+def replication_tolerance(values, k: float = 5.0, floor: float = 1e-9) -> float:
+    """Tolerance k · s_R / √R for the mean of R independent replications ``values`` (one
+    number per replication; s_R their sample standard deviation, ddof = 1), never below
+    ``floor``. (mean − truth) / (s_R / √R) follows Student's t with R − 1 degrees of freedom
+    (replications are i.i.d. and each is an average of many observations, so close to
+    normal): a correct simulator exceeds the tolerance with probability
+    ``replication_false_alarm(k, R)``."""
+    v = np.asarray(values, dtype=float)
+    if v.size < 2:
+        raise ValueError("need at least 2 replications for a spread-based tolerance")
+    return max(float(k) * float(np.std(v, ddof=1)) / math.sqrt(v.size), float(floor))
+
+
+def replication_false_alarm(k: float, replications: int) -> float:
+    """Two-sided probability 2 P(t_{R−1} > k) that a correct mean of R = ``replications``
+    i.i.d. near-normal replications lies more than k = ``k`` standard errors s_R/√R from the
+    truth (e.g. k = 5: R = 8 → 1.6e-3, R = 16 → 1.6e-4)."""
+    return float(2.0 * stats.t.sf(float(k), int(replications) - 1))
+
+
+def sd_ratio_band(replications: int, prob: float = 1e-4) -> tuple[float, float]:
+    """Band [lo, hi] for s_R / σ, the sample sd of R = ``replications`` i.i.d. normal values
+    over their true sd σ: (R − 1) s_R² / σ² ~ χ²_{R−1}, so the ratio lies outside the band
+    with probability ``prob`` (half on each side). Used to check that independent
+    replications spread as theory says (neither copies of each other nor too noisy)."""
+    df = int(replications) - 1
+    lo = math.sqrt(stats.chi2.ppf(prob / 2, df) / df)
+    hi = math.sqrt(stats.chi2.isf(prob / 2, df) / df)
+    return lo, hi
+
+
+def batch_means_tolerance(values, batches: int = 20, k: float = 5.0,
+                          floor: float = 1e-9) -> float:
+    """Tolerance k · s_B / √B for the mean of one long autocorrelated series ``values`` split
+    into B = ``batches`` consecutive batches of equal length (the remainder at the end is
+    dropped); s_B the sample sd of the batch means. When batches are much longer than the
+    correlation time, the batch means are nearly i.i.d. normal and the mean's error over
+    s_B/√B follows Student's t with B − 1 degrees of freedom (see
+    ``replication_false_alarm``)."""
+    v = np.asarray(values, dtype=float)
+    b = int(batches)
+    size = v.size // b
+    if b < 2 or size < 1:
+        raise ValueError(f"need at least 2 batches of one value (got {v.size} values, {b})")
+    means = v[: b * size].reshape(b, size).mean(axis=1)
+    return replication_tolerance(means, k=k, floor=floor)
