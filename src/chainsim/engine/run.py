@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 import simpy
+from simpy.events import Event
 
 from chainsim.engine.recorder import TimeSeries
 from chainsim.metrics.kpi import network_kpis, node_kpis
@@ -26,6 +27,19 @@ from chainsim.scenario.load import load_scenario
 from chainsim.scenario.schema import Scenario
 
 KPI_COLUMNS = ["scenario", "replication", "node", "metric", "value"]
+TRACE_COLUMNS = ["order", "node", "channel", "method", "status", "time", "quantity"]
+CLOSE = -1  # priority of the end of a day: before the URGENT (0) arrivals due at that time
+
+
+class EndOfDay(Event):
+    """Fires at the end of the current day, before anything due at the next day's start."""
+
+    def __init__(self, env):
+        self.env = env
+        self.callbacks = []
+        self._value = None
+        self._ok = True
+        env.schedule(self, CLOSE, 1)
 
 
 class Simulation:
@@ -37,28 +51,29 @@ class Simulation:
     """
 
     def __init__(self, scenario: Scenario, replication: int, *, timeseries: bool = False,
-                 vectorize: bool = True):
+                 vectorize: bool = True, trace: bool = False):
         self.scenario = scenario
         self.replication = replication
         self.env = simpy.Environment()
         self.warmup = scenario.warmup_days
         self.days = scenario.warmup_days + scenario.horizon_days
+        self.trace: list | None = [] if trace else None
         self.net = build_network(scenario, self.env, Streams(scenario.seed, replication),
-                                 vectorize=vectorize)
+                                 vectorize=vectorize, trace=self.trace)
         self.actors = self.net.actors()
         self.series = TimeSeries(self.net, self.days) if timeseries else None
         self.day = 0
 
     def step(self, day: int) -> None:
-        """Run the phases of day ``day`` after its arrivals were received:
+        """Phases 2 and 3 of day ``day``, at its start (time ``day``):
 
-        1. shipments due today were received by their SimPy events (URGENT, before this),
-           retail groups receive theirs here; receiving serves waiting backorders first come
-           first served;
+        1. (before this) shipments due today were received by their SimPy events, scheduled
+           URGENT so they come first; retail groups receive theirs here; receiving serves
+           waiting backorders first come first served;
         2. nodes review their inventory position and order, from the consumer end upstream,
            so a supplier sees today's orders from below before it orders itself;
-        3. today's consumer demand arrives and is served, backordered or lost;
-        4. end-of-day levels are recorded and costs charged (after warm-up).
+        3. today's consumer demand arrives and is served, backordered or lost. Consumer orders
+           of a 3PL arrive one by one during the day instead, as SimPy processes.
         """
         for group in self.net.groups:
             group.receive_due(day)
@@ -66,6 +81,10 @@ class Simulation:
             actor.review(day)
         for actor in self.net.demand_nodes:
             actor.serve_demand()
+
+    def close(self, day: int) -> None:
+        """Phase 4, at the end of day ``day`` (time day + 1, before the arrivals due then):
+        end-of-day levels are recorded and costs charged; statistics restart after warm-up."""
         if self.series is not None:
             self.series.record(day)
         for actor in self.actors:
@@ -77,11 +96,13 @@ class Simulation:
                 group.reset_stats()
 
     def _clock(self):
-        timeout = self.env.timeout
+        env = self.env
         for day in range(self.day, self.days):
             self.step(day)
+            yield EndOfDay(env)
+            self.close(day)
             self.day = day + 1
-            yield timeout(1)
+            yield env.timeout(0)  # NORMAL priority: after the URGENT arrivals of the new day
 
     def run(self) -> Simulation:
         self.env.process(self._clock())
@@ -91,10 +112,22 @@ class Simulation:
     def kpi_rows(self) -> list[tuple]:
         nodes = self.net.kpi_nodes()
         per_node = {n.id: node_kpis(n) for n in nodes}
+        for n in nodes:  # a 3PL's channels get rows of their own: node "<id>/<channel>"
+            if hasattr(n, "channel_kpis") and n.stats.days:
+                per_node.update((f"{n.id}/{ch}", k)
+                                for ch, k in n.channel_kpis(n.stats.days).items())
         per_node["network"] = network_kpis(nodes, per_node)
         name, rep = self.scenario.name, self.replication
         return [(name, rep, nid, metric, value)
                 for nid, kpis in per_node.items() for metric, value in kpis.items()]
+
+
+    def trace_frame(self) -> pd.DataFrame:
+        """The consumer orders' status rows of this replication, in time order per order."""
+        frame = pd.DataFrame(self.trace or [], columns=TRACE_COLUMNS)
+        frame.insert(0, "replication", self.replication)
+        frame.insert(0, "scenario", self.scenario.name)
+        return frame.sort_values(["node", "order", "time"], kind="stable", ignore_index=True)
 
 
 @dataclass
@@ -105,6 +138,7 @@ class Results:
     kpis: pd.DataFrame
     summary: pd.DataFrame
     timeseries: pd.DataFrame | None = None
+    trace: pd.DataFrame | None = None
 
 
 def resolve(scenario: Scenario | Mapping[str, Any] | str | Path, *, replications=None, days=None,
@@ -127,27 +161,32 @@ def resolve(scenario: Scenario | Mapping[str, Any] | str | Path, *, replications
 
 def simulate(scenario, replications: int | None = None, days: int | None = None,
              seed: int | None = None, warmup: int | None = None, *,
-             timeseries: bool | str = False, vectorize: bool = True,
+             timeseries: bool | str = False, vectorize: bool = True, trace: bool = False,
              progress: Callable[[int], None] | None = None) -> Results:
     """Simulate ``replications`` independent replications of a scenario.
 
     ``days`` counts the days after warm-up; arguments left out come from the scenario.
     ``timeseries``: False, "first" (replication 0 only) or True (all replications).
+    ``trace=True`` also returns every consumer order's statuses with their times (days).
     ``vectorize=False`` simulates every node on its own instead of in retail groups (same
     numbers, slower; for checking). ``progress`` is called with the number of finished
     replications.
     """
     scn = resolve(scenario, replications=replications, days=days, seed=seed, warmup=warmup)
     rows: list[tuple] = []
-    frames = []
+    frames, traces = [], []
     for rep in range(scn.replications):
         keep = timeseries is True or (timeseries == "first" and rep == 0)
-        sim = Simulation(scn, rep, timeseries=keep, vectorize=vectorize).run()
+        sim = Simulation(scn, rep, timeseries=keep, vectorize=vectorize, trace=trace).run()
         rows.extend(sim.kpi_rows())
+        if trace:
+            traces.append(sim.trace_frame())
         if keep:
             frames.append(sim.series.frame(scn.name, rep))
         if progress is not None:
             progress(rep + 1)
     kpis = pd.DataFrame(rows, columns=KPI_COLUMNS)
     series = pd.concat(frames, ignore_index=True) if frames else None
-    return Results(scenario=scn, kpis=kpis, summary=summarize(kpis), timeseries=series)
+    trace_table = pd.concat(traces, ignore_index=True) if traces else None
+    return Results(scenario=scn, kpis=kpis, summary=summarize(kpis), timeseries=series,
+                   trace=trace_table)

@@ -23,17 +23,21 @@ def sample_variance(total: float, total_sq: float, n: int) -> float:
 
 
 def node_kpis(node) -> dict[str, float]:
-    """Per-day KPIs of one node over the days after warm-up."""
+    """Per-day KPIs of one node over the days after warm-up (and, for a 3PL, of its orders)."""
     st = node.stats
     days = st.days
     if days == 0:
         return {}
+    orders = node.order_kpis(days) if hasattr(node, "order_kpis") else {}
     holding = node.holding * st.on_hand / days
     backorder = node.backorder_cost * st.backorders / days
     ordering = node.order_cost * st.orders / days
     transport = st.transport / days
     pipeline = node.pipeline_holding * st.in_transit / days
-    total = holding + backorder + ordering + transport + pipeline
+    fees = st.fees / days + node.storage_fee * st.on_hand / days  # 3PL: orders, units, storage
+    channel_fees = st.channel_fees / days
+    shipping = st.shipping / days  # parcels to consumers
+    total = holding + backorder + ordering + transport + pipeline + fees + channel_fees + shipping
     revenue = st.revenue / days
     purchase = st.purchase / days
     # a node without a policy (an outside source) places no orders: no order statistics
@@ -62,10 +66,14 @@ def node_kpis(node) -> dict[str, float]:
         "ordering_cost": ordering,
         "transport_cost": transport,
         "pipeline_cost": pipeline,
+        "fees_cost": fees,
+        "channel_fees": channel_fees,
+        "shipping_cost": shipping,
         "total_cost": total,
         "purchase_cost": purchase,
         "revenue": revenue,
         "profit": revenue - purchase - total,
+        **orders,
     }
 
 

@@ -345,4 +345,5 @@ class MemberView:
         self.backorder_cost = spec.costs.backorder
         self.order_cost = spec.costs.order
         self.pipeline_holding = spec.costs.pipeline_holding
+        self.storage_fee = spec.fees.storage
         self.stats = stats

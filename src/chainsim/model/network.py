@@ -10,6 +10,7 @@ from chainsim.model.group import GroupLink, RetailGroup, group_key, groupable
 from chainsim.model.node import InfiniteSource, Link, Node, Plant
 from chainsim.model.policies import make_policy
 from chainsim.model.rng import Streams
+from chainsim.model.tpl import Fulfilment
 from chainsim.scenario.schema import Scenario
 
 
@@ -101,9 +102,11 @@ def plan_groups(scn: Scenario) -> dict[str, list[str]]:
     return plan
 
 
-def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = True) -> Network:
+def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = True,
+                  trace: list | None = None) -> Network:
     """Runtime nodes, groups and links of one replication. ``vectorize=False`` simulates every
-    node on its own (the reference path the grouped one must agree with)."""
+    node on its own (the reference path the grouped one must agree with); ``trace`` collects
+    the status rows of consumer orders."""
     prices = selling_prices(scn)
     supplied = {lane.dst for lane in scn.lanes}
     specs = {n.id: n for n in scn.nodes}
@@ -119,6 +122,8 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
         kw = dict(policy=policy, price=prices[nid], unit_cost=scn.product.unit_cost, env=env)
         if spec.infinite_supply:
             node = InfiniteSource(spec, **kw)
+        elif spec.orders is not None:
+            node = Fulfilment(spec, streams=streams, warmup=scn.warmup_days, trace=trace, **kw)
         elif spec.role == "manufacturer" and nid not in supplied:
             if spec.production_lead_time is not None:
                 production = lead_time_source(spec.production_lead_time,

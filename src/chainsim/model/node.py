@@ -89,6 +89,7 @@ class Node:
         self.backorder_cost = spec.costs.backorder
         self.order_cost = spec.costs.order
         self.pipeline_holding = spec.costs.pipeline_holding
+        self.storage_fee = spec.fees.storage  # a 3PL's charge per unit-day stored
         self.supply: Link | None = None  # set when wired
         self.demand = None  # next-demand callable for nodes with consumer demand
         start = spec.initial.on_hand
@@ -228,6 +229,7 @@ class Stats:
         "days", "asked", "asked_sq", "filled", "lost", "sold", "ordered", "ordered_sq",
         "order_days", "orders", "shipped", "on_hand", "backorders", "on_order", "in_transit",
         "clean_days", "lost_at_close", "revenue", "purchase", "transport",
+        "fees", "channel_fees", "shipping",
     )
 
     def __init__(self):

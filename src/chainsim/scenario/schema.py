@@ -220,6 +220,59 @@ class Initial(Spec):
 Role = Literal["manufacturer", "wholesaler", "distributor", "retailer", "3pl"]
 
 
+# --------------------------------------------------------------------------- e-commerce (3PL)
+class Orders(Spec):
+    """Consumer orders arriving one by one in continuous time (a Poisson process)."""
+
+    per_day: PositiveFloat = Field(description="mean number of consumer orders per day")
+    size: Dist = Field(default=Constant(dist="constant", value=1),
+                       description="units per order (rounded up to at least 1)")
+
+
+class Channel(Spec):
+    """A sales channel of the seller: its share of orders and what it charges."""
+
+    id: Annotated[str, Field(min_length=1)]
+    kind: Literal["store", "website", "marketplace", "social"]
+    share: Annotated[float, Field(gt=0, le=1)] = 1.0
+    fee_pct: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    fee_per_order: NonNegFloat = 0.0
+    promised_days: PositiveFloat | None = Field(
+        default=None, description="delivery promise, for the on-time rate")
+    shipping: str | None = Field(
+        default=None, description="shipping method for this channel's parcels (default: the "
+        "first method that keeps the promise on average, else the first one)")
+
+
+class Shipping(Spec):
+    """A carrier service the 3PL hands parcels to."""
+
+    method: Annotated[str, Field(min_length=1)]
+    transit_days: Dist
+    cost_per_parcel: NonNegFloat = 0.0
+
+
+class Hours(Spec):
+    """Daily working hours of pickers and packers (hours of the day, 0-24)."""
+
+    start: Annotated[float, Field(ge=0, lt=24)] = 8.0
+    end: Annotated[float, Field(gt=0, le=24)] = 18.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Hours:
+        if self.end <= self.start:
+            raise ValueError(f"hours need start < end (got {self.start:g} to {self.end:g})")
+        return self
+
+
+class TplFees(Spec):
+    """What the 3PL charges the seller: per order, per unit shipped, per unit-day stored."""
+
+    per_order: NonNegFloat = 0.0
+    per_unit: NonNegFloat = 0.0
+    storage: NonNegFloat = 0.0
+
+
 class Node(Spec):
     """A stocking point in the network."""
 
@@ -249,6 +302,20 @@ class Node(Spec):
         default=None, description="manufacturer: days from production start to stock"
     )
     initial: Initial = Initial()
+    # 3PL fulfilment (role: 3pl)
+    orders: Orders | None = Field(default=None, description="3pl: consumer orders in continuous time")
+    channels: list[Channel] | None = None
+    pickers: Annotated[int, Field(ge=1)] = 1
+    packers: Annotated[int, Field(ge=1)] = 1
+    pick_time: Dist = Field(default=Constant(dist="constant", value=0),
+                            description="minutes to pick one order")
+    pack_time: Dist = Field(default=Constant(dist="constant", value=0),
+                            description="minutes to pack one order")
+    hours: Hours | None = Field(default=None, description="working hours; default all day")
+    cutoff: Annotated[float, Field(gt=0, le=24)] | None = Field(
+        default=None, description="hour of the day after which orders wait for the next day")
+    fees: TplFees = TplFees()
+    shipping: list[Shipping] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Node:
@@ -263,6 +330,11 @@ class Node(Spec):
             )
         if self.infinite_supply and self.policy is not None:
             raise ValueError("an infinite_supply node never reorders; remove its policy")
+        if self.orders is not None and self.role != "3pl":
+            raise ValueError("consumer orders (orders:) are fulfilled by a 3pl node; set role: 3pl "
+                             "or use demand:")
+        if self.orders is not None and self.demand is not None:
+            raise ValueError("give either demand (daily quantities) or orders (one by one), not both")
         return self
 
 

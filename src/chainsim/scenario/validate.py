@@ -65,7 +65,8 @@ def _dist_info(dist: Any) -> tuple[str | None, str | None]:
 
 def _views_from_scenario(scn: Scenario) -> tuple[list[_NodeView], list[_LaneView], int]:
     nodes = [
-        _NodeView(i, n.id, n.role, n.infinite_supply, n.demand is not None, n.policy is not None,
+        _NodeView(i, n.id, n.role, n.infinite_supply,
+                  n.demand is not None or n.orders is not None, n.policy is not None,
                   [(k, *_dist_info(d)) for k, d in (("demand", n.demand),
                                                     ("production_lead_time", n.production_lead_time))
                    if d is not None])
@@ -89,7 +90,8 @@ def _views_from_raw(
         inf = n.get("infinite_supply", False)
         nodes.append(_NodeView(
             i, n["id"], role, inf if isinstance(inf, bool) else None,
-            n.get("demand") is not None, n.get("policy") is not None,
+            n.get("demand") is not None or n.get("orders") is not None,
+            n.get("policy") is not None,
             [(k, *_dist_info(n.get(k))) for k in ("demand", "production_lead_time")
              if isinstance(n.get(k), Mapping)],
             broken=i in broken,
@@ -230,6 +232,11 @@ def network_problems(
             if msg:
                 add(("lanes", lane.index, "lead_time", "csv"), msg)
 
+    if scn is not None:
+        for i, node in enumerate(scn.nodes):
+            for loc, message in fulfilment_problems(node):
+                add(("nodes", i, *loc), message)
+
     cycle = _find_cycle(ids, known_lanes)
     if cycle:
         lane = next(ln for ln in known_lanes if (ln.src, ln.dst) == cycle[-2:])
@@ -237,6 +244,46 @@ def network_problems(
             f"the supply graph has a cycle {' -> '.join(cycle)}; goods must flow one way, "
             "remove one of these lanes")
     return problems
+
+
+def fulfilment_problems(node) -> list[tuple[tuple[Any, ...], str]]:
+    """Problems of a 3PL's consumer orders, channels and shipping (location within the node)."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    methods = [m.method for m in node.shipping or []]
+    for k, method in enumerate(methods):
+        if method in methods[:k]:
+            out.append((("shipping", k, "method"), f"shipping method '{method}' is listed twice"))
+    for k, m in enumerate(node.shipping or []):
+        if m.transit_days.dist in DEMAND_ONLY:
+            out.append((("shipping", k, "transit_days", "dist"),
+                        f"{m.transit_days.dist} is a demand process, not a transit time"))
+    if node.orders is None:
+        for key in ("channels", "shipping"):
+            if getattr(node, key) is not None:
+                out.append(((key,), f"{key} serve consumer orders: add orders: {{per_day: ...}} "
+                                    f"to node '{node.id}' or remove {key}"))
+        return out
+    if not methods:
+        out.append((("orders",), f"node '{node.id}' takes consumer orders but has no shipping "
+                                 "method; add shipping: [{method: standard, transit_days: "
+                                 "{dist: constant, value: 2}, cost_per_parcel: 5}]"))
+    if node.orders.size.dist in DEMAND_ONLY:
+        out.append((("orders", "size", "dist"), "order sizes need a plain distribution"))
+    channels = node.channels or []
+    ids = [c.id for c in channels]
+    for k, c in enumerate(channels):
+        if c.id in ids[:k]:
+            out.append((("channels", k, "id"), f"channel id '{c.id}' is listed twice"))
+        if c.shipping is not None and c.shipping not in methods:
+            near = difflib.get_close_matches(c.shipping, methods, n=1, cutoff=0.5)
+            hint = f"did you mean '{near[0]}'?" if near else f"use one of: {', '.join(methods)}"
+            out.append((("channels", k, "shipping"),
+                        f"channel '{c.id}' ships by '{c.shipping}', which is not a shipping "
+                        f"method of node '{node.id}'; {hint}"))
+    total = sum(c.share for c in channels)
+    if channels and abs(total - 1) > 1e-9:
+        out.append((("channels",), f"channel shares add up to {total:g}; make them add up to 1"))
+    return out
 
 
 def _csv_problem(path: str) -> str | None:

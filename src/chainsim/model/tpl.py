@@ -1,0 +1,243 @@
+"""A 3PL fulfilment centre: a seller's stock, consumer orders one by one, picking, packing, parcels.
+
+Consumer orders arrive in continuous time (a Poisson process, ``orders.per_day``) through the
+seller's channels (chosen by share). Each order takes its units from the shared stock at once, or
+waits for them first come first served (or loses what is missing, with ``unmet: lost``). Once all
+its units are there it goes through picking, then packing — SimPy resources with ``pickers`` and
+``packers`` servers and service times in minutes, working only within ``hours`` — and is handed to
+the carrier of its channel's shipping method, which delivers it after the method's transit time.
+Orders placed after the ``cutoff`` hour wait for the next working day.
+
+The centre is replenished like any node: it reviews at the start of each day (DESIGN §2) and
+receives its shipments then; the orders of day d arrive during [d, d+1).
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from bisect import bisect_right
+from itertools import accumulate
+
+import numpy as np
+import simpy
+
+from chainsim.model.dists import Buffered, make_sampler
+from chainsim.model.node import EPS, Node
+from chainsim.scenario import schema as s
+
+MINUTES_PER_DAY = 1440.0
+DEFAULT_CHANNEL = s.Channel(id="website", kind="website")
+
+
+def _at_least_one(arr: np.ndarray) -> np.ndarray:
+    """Order sizes are whole units, at least one."""
+    return np.maximum(np.ceil(np.asarray(arr, dtype=float) - 1e-9), 1).astype(np.int64)
+
+
+class Order:
+    """One consumer order; it is the 'buyer' of its backlog entry, so receiving stock calls
+    ``ship`` on it just as on a lane."""
+
+    __slots__ = ("number", "channel", "size", "placed", "allocated", "centre")
+
+    def __init__(self, centre, number, channel, size, placed):
+        self.centre, self.number, self.channel = centre, number, channel
+        self.size, self.placed, self.allocated = size, placed, 0
+
+    def ship(self, qty):
+        """qty more units set aside for this order; when complete, fulfilment starts."""
+        self.centre.allocate(self, qty)
+
+    def cancel(self, qty):
+        """Units lost to a stockout (``unmet: lost``): the order goes on with what it got."""
+
+
+class ChannelStats:
+    __slots__ = ("orders", "units", "revenue", "fees", "lead_sum", "delivered", "on_time")
+
+    def __init__(self):
+        self.orders = self.units = self.revenue = self.fees = 0
+        self.lead_sum = self.delivered = self.on_time = 0
+
+
+class Fulfilment(Node):
+    """A 3PL node (``role: 3pl``) with consumer orders."""
+
+    def __init__(self, spec, *, streams, warmup, trace, **kw):
+        super().__init__(spec, **kw)
+        nid = spec.id
+        env = self.env
+        self.warmup = warmup
+        self.trace = trace  # a list to append rows to, or None
+        gaps = s.Exponential(dist="exponential", mean=1.0 / spec.orders.per_day)
+        self.gap = Buffered(make_sampler(gaps, streams.generator("orders", nid)))
+        self.size = Buffered(make_sampler(spec.orders.size, streams.generator("order_size", nid)),
+                             transform=_at_least_one)
+        self.channels = spec.channels or [DEFAULT_CHANNEL]
+        self.cum_share = list(accumulate(c.share for c in self.channels))
+        unit = s.Uniform(dist="uniform", low=0, high=self.cum_share[-1])
+        self.channel_draw = Buffered(make_sampler(unit, streams.generator("channel", nid)))
+        methods = {m.method: i for i, m in enumerate(spec.shipping)}
+        self.methods = spec.shipping
+        self.method_of = [methods.get(c.shipping, 0) for c in self.channels]
+        self.transit = [Buffered(make_sampler(m.transit_days,
+                                              streams.generator("transit", nid, m.method)))
+                        for m in spec.shipping]
+        self.pickers = simpy.Resource(env, spec.pickers)
+        self.packers = simpy.Resource(env, spec.packers)
+        self.stages = (
+            (self.pickers, Buffered(make_sampler(spec.pick_time, streams.generator("pick", nid))),
+             "picked"),
+            (self.packers, Buffered(make_sampler(spec.pack_time, streams.generator("pack", nid))),
+             "packed"),
+        )
+        self.hours = spec.hours
+        self.cutoff = spec.cutoff
+        self.fees = spec.fees
+        self.number = 0
+        # order statistics cover the orders placed after warm-up
+        self.lead_times = array("d")
+        self.waits = array("d")  # minutes waited for a picker plus a packer, per order
+        self.busy = [0.0, 0.0]  # server-days busy, pickers and packers
+        self.by_channel = [ChannelStats() for _ in self.channels]
+        env.process(self._arrivals())
+
+    # ------------------------------------------------------------------ consumer orders
+    def _arrivals(self):
+        """Consumer orders arrive one by one; each takes its units or waits for them."""
+        env, timeout = self.env, self.env.timeout
+        while True:
+            yield timeout(self.gap())
+            k = bisect_right(self.cum_share, self.channel_draw())
+            order = Order(self, self.number, min(k, len(self.channels) - 1), self.size(), env.now)
+            self.number += 1
+            self._log(order, "ordered", order.placed)
+            if order.placed >= self.warmup:
+                self.by_channel[order.channel].orders += 1
+            self.day_asked += order.size
+            x = self.fill(order, order.size)
+            if x:
+                self.allocate(order, x)
+
+    def allocate(self, order, qty):
+        """Units set aside for an order are sold; a complete order goes to picking. With lost
+        sales an order ships what it got (fill already lost the rest)."""
+        order.allocated += qty
+        st = self.stats
+        st.sold += qty
+        channel = self.channels[order.channel]
+        value = qty * self.price
+        st.revenue += value
+        fee = channel.fee_pct * value
+        cs = self.by_channel[order.channel]
+        if order.allocated >= order.size - EPS or self.lost:
+            fee += channel.fee_per_order
+            self.env.process(self._fulfil(order))
+        st.channel_fees += fee
+        if order.placed >= self.warmup:
+            cs.units += qty
+            cs.revenue += value
+            cs.fees += fee
+
+    def _fulfil(self, order):
+        """Pick, then pack (each waiting for a free server within working hours), then ship."""
+        env = self.env
+        counted = order.placed >= self.warmup
+        if self.cutoff is not None and _hour(env.now) >= self.cutoff:
+            yield env.timeout(self._next_opening(env.now))
+        waited = 0.0
+        for k, (resource, service, status) in enumerate(self.stages):
+            asked = env.now
+            with resource.request() as req:
+                yield req
+                closed = self._until_open(env.now)
+                if closed:
+                    yield env.timeout(closed)
+                waited += env.now - asked
+                minutes = service()
+                if counted:
+                    self.busy[k] += minutes / MINUTES_PER_DAY
+                yield env.timeout(minutes / MINUTES_PER_DAY)
+            self._log(order, status, env.now)
+        shipped = env.now
+        m = self.method_of[order.channel]
+        delivered = shipped + self.transit[m]()
+        self._log(order, "shipped", shipped)
+        self._log(order, "delivered", delivered)
+        st = self.stats
+        st.shipping += self.methods[m].cost_per_parcel
+        st.fees += self.fees.per_order + self.fees.per_unit * order.allocated
+        st.shipped += order.allocated
+        if counted:
+            lead = delivered - order.placed
+            self.lead_times.append(lead)
+            self.waits.append(waited * MINUTES_PER_DAY)
+            cs = self.by_channel[order.channel]
+            cs.delivered += 1
+            cs.lead_sum += lead
+            promise = self.channels[order.channel].promised_days
+            cs.on_time += promise is None or lead <= promise + EPS
+
+    def _log(self, order, status, time):
+        if self.trace is not None:
+            self.trace.append((order.number, self.id, self.channels[order.channel].id,
+                               self.methods[self.method_of[order.channel]].method, status, time,
+                               order.size))
+
+    # ------------------------------------------------------------------ working hours
+    def _until_open(self, t: float) -> float:
+        """Days from t until pickers and packers work (0 if they work now)."""
+        if self.hours is None:
+            return 0.0
+        h = _hour(t)
+        if self.hours.start <= h < self.hours.end:
+            return 0.0
+        return self._next_opening(t)
+
+    def _next_opening(self, t: float) -> float:
+        """Days from t to the next start of a working day (midnight without working hours)."""
+        start = self.hours.start if self.hours is not None else 0.0
+        h = _hour(t)
+        wait = (start - h) / 24.0 if h < start else (24.0 - h + start) / 24.0
+        return max(wait, 0.0)
+
+    # ------------------------------------------------------------------ results
+    def order_kpis(self, days: int) -> dict[str, float]:
+        """Order-level KPIs of the orders placed after warm-up and shipped by the end."""
+        lead = np.frombuffer(self.lead_times, dtype=float) if len(self.lead_times) else None
+        waits = np.frombuffer(self.waits, dtype=float) if len(self.waits) else None
+        open_share = ((self.hours.end - self.hours.start) / 24.0) if self.hours else 1.0
+        nan = float("nan")
+        delivered = sum(c.delivered for c in self.by_channel)
+        out = {
+            "consumer_orders": sum(c.orders for c in self.by_channel) / days,
+            "order_lead_time_mean": float(lead.mean()) if lead is not None else nan,
+            "order_lead_time_p95": float(np.percentile(lead, 95)) if lead is not None else nan,
+            "queue_wait_mean": float(waits.mean()) if waits is not None else nan,
+            "queue_wait_prob": float((waits > 1e-9).mean()) if waits is not None else nan,
+            "utilization_pickers": self.busy[0] / (self.pickers.capacity * days * open_share),
+            "utilization_packers": self.busy[1] / (self.packers.capacity * days * open_share),
+            "on_time_rate": (sum(c.on_time for c in self.by_channel) / delivered
+                             if delivered else nan),
+        }
+        out["utilization"] = out["utilization_pickers"]
+        return out
+
+    def channel_kpis(self, days: int) -> dict[str, dict[str, float]]:
+        nan = float("nan")
+        return {
+            ch.id: {
+                "consumer_orders": c.orders / days,
+                "units_sold": c.units / days,
+                "revenue": c.revenue / days,
+                "channel_fees": c.fees / days,
+                "order_lead_time_mean": c.lead_sum / c.delivered if c.delivered else nan,
+                "on_time_rate": c.on_time / c.delivered if c.delivered else nan,
+            }
+            for ch, c in zip(self.channels, self.by_channel, strict=True)
+        }
+
+
+def _hour(t: float) -> float:
+    return (t - math.floor(t)) * 24.0
