@@ -73,6 +73,7 @@ def run(
     out_dir: Annotated[Path | None, typer.Option("--out", help="results folder (default results/<name>/)")] = None,
     timeseries: Annotated[str, typer.Option(help="daily series to write: first | all | none")] = "first",
     metrics: Annotated[str | None, typer.Option(help="comma-separated metrics to show")] = None,
+    trace: Annotated[bool, typer.Option("--trace", help="write every consumer order's statuses (trace)")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
 ) -> None:
     """Simulate a scenario, print a summary table and write the results folder."""
@@ -95,7 +96,7 @@ def run(
     ts = {"first": "first", "all": True, "none": False}[timeseries]
     target = out_dir if out_dir is not None else Path("results") / _safe_name(scn.name)
     if quiet:
-        results = simulate(scn, timeseries=ts)
+        results = simulate(scn, timeseries=ts, trace=trace)
     else:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -103,7 +104,7 @@ def run(
                       MofNCompleteColumn(), TimeElapsedColumn(), console=err,
                       transient=True) as bar:
             task = bar.add_task(f"{scn.name}: replications", total=scn.replications)
-            results = simulate(scn, timeseries=ts,
+            results = simulate(scn, timeseries=ts, trace=trace,
                                progress=lambda done: bar.update(task, completed=done))
     written = write_results(results, target, __version__)
     if not quiet:

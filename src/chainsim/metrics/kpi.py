@@ -79,7 +79,7 @@ def node_kpis(node) -> dict[str, float]:
 
 def network_kpis(nodes, per_node: dict[str, dict[str, float]]) -> dict[str, float]:
     """Network-wide KPIs: consumer-facing service and the channel's money as a whole."""
-    facing = [n for n in nodes if n.demand is not None and n.stats.days]
+    facing = [n for n in nodes if n.sells_to_consumers and n.stats.days]
     if not facing or not per_node:
         return {}
     days = facing[0].stats.days

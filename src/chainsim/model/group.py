@@ -336,6 +336,8 @@ ARRAY_STATS = ("asked", "asked_sq", "filled", "lost", "sold", "ordered", "ordere
 class MemberView:
     """A group member as the KPI functions see a Node: costs, price, policy, statistics."""
 
+    sells_to_consumers = True
+
     def __init__(self, spec, price, stats):
         self.id = spec.id
         self.policy = spec.policy

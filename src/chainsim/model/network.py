@@ -59,7 +59,7 @@ def selling_prices(scn: Scenario) -> dict[str, float]:
             prices[nid] = node.price
         elif node.markup is not None:
             prices[nid] = buy * (1 + node.markup)
-        elif node.demand is not None:
+        elif node.demand is not None or node.orders is not None:
             prices[nid] = product.price
         else:
             prices[nid] = buy

@@ -74,6 +74,10 @@ class Link:
 class Node:
     """A stocking node (manufacturer, wholesaler, distributor or retailer)."""
 
+    @property
+    def sells_to_consumers(self) -> bool:
+        return self.demand is not None
+
     def __init__(self, spec, *, policy, price, unit_cost, env):
         self.id = spec.id
         self.role = spec.role

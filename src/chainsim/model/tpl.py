@@ -64,6 +64,8 @@ class ChannelStats:
 class Fulfilment(Node):
     """A 3PL node (``role: 3pl``) with consumer orders."""
 
+    sells_to_consumers = True
+
     def __init__(self, spec, *, streams, warmup, trace, **kw):
         super().__init__(spec, **kw)
         nid = spec.id
@@ -115,8 +117,7 @@ class Fulfilment(Node):
             self._log(order, "ordered", order.placed)
             if order.placed >= self.warmup:
                 self.by_channel[order.channel].orders += 1
-            self.day_asked += order.size
-            x = self.fill(order, order.size)
+            x = self.fill(order, order.size)  # counts the units as asked of the node today
             if x:
                 self.allocate(order, x)
 
@@ -148,11 +149,14 @@ class Fulfilment(Node):
             yield env.timeout(self._next_opening(env.now))
         waited = 0.0
         for k, (resource, service, status) in enumerate(self.stages):
+            closed = self._until_open(env.now)
+            if closed:  # outside working hours: not a wait for a busy server
+                yield env.timeout(closed)
             asked = env.now
             with resource.request() as req:
                 yield req
                 closed = self._until_open(env.now)
-                if closed:
+                if closed:  # still queued at closing time: the wait goes on overnight
                     yield env.timeout(closed)
                 waited += env.now - asked
                 minutes = service()

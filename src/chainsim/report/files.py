@@ -11,6 +11,9 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+FULFILMENT_KEYS = ("pickers", "packers", "pick_time", "pack_time", "hours", "cutoff", "fees",
+                   "shipping", "channels")
+
 
 def parquet_available() -> bool:
     try:
@@ -24,6 +27,10 @@ def resolved_yaml(scenario, version: str) -> str:
     """The scenario with every default filled in, headed by the chainsim version and seed."""
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
     data.pop("extends", None)  # already merged in
+    for node in data["nodes"]:
+        if "orders" not in node:  # fulfilment settings mean nothing without consumer orders
+            for key in FULFILMENT_KEYS:
+                node.pop(key, None)
     buf = io.StringIO()
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
@@ -44,6 +51,11 @@ def write_results(results, out_dir: Path, version: str) -> list[Path]:
                                                     encoding="utf-8")
         results.kpis.to_csv(tmp / "kpis.csv", index=False)
         results.summary.to_csv(tmp / "summary.csv", index=False)
+        if results.trace is not None:
+            if parquet_available():
+                results.trace.to_parquet(tmp / "trace.parquet", index=False)
+            else:
+                results.trace.to_csv(tmp / "trace.csv", index=False)
         if results.timeseries is not None:
             if parquet_available():
                 results.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
