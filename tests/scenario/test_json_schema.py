@@ -57,7 +57,8 @@ def test_policy_is_a_union_tagged_by_type(schema):
     union = _union(schema["$defs"]["Node"]["properties"]["policy"])
     assert union["discriminator"]["propertyName"] == "type"
     assert union["discriminator"]["mapping"] == {
-        "base_stock": "#/$defs/BaseStock", "sS": "#/$defs/SS", "rQ": "#/$defs/RQ"}
+        "base_stock": "#/$defs/BaseStock", "sS": "#/$defs/SS", "rQ": "#/$defs/RQ",
+        "make_to_order": "#/$defs/MakeToOrder", "dropship": "#/$defs/Dropship"}
 
 
 def test_demand_is_a_union_tagged_by_dist(schema):

@@ -77,6 +77,8 @@ class Simulation:
         """
         for group in self.net.groups:
             group.receive_due(day)
+        for outages in self.net.outages:  # suppliers fail or recover at the start of a day
+            outages.update(day)
         for actor in self.net.review_order:
             actor.review(day)
         for actor in self.net.demand_nodes:

@@ -29,6 +29,8 @@ def node_kpis(node) -> dict[str, float]:
     if days == 0:
         return {}
     orders = node.order_kpis(days) if hasattr(node, "order_kpis") else {}
+    if getattr(node, "outages", None) is not None:
+        orders["availability"] = node.outages.up_days / days
     holding = node.holding * st.on_hand / days
     backorder = node.backorder_cost * st.backorders / days
     ordering = node.order_cost * st.orders / days

@@ -20,11 +20,15 @@ from chainsim.model.dists import CHUNK, ConstantLead, demand_draws
 from chainsim.model.node import Stats
 from chainsim.model.policies import EPS, RQPolicy, SSPolicy
 
+GROUPED_POLICIES = ("base_stock", "sS", "rQ")
 
-def groupable(spec, lanes_out: int) -> bool:
-    """Whether a node may be simulated inside a retail group."""
-    return (lanes_out == 0 and spec.demand is not None and spec.policy is not None
-            and not spec.infinite_supply)
+
+def groupable(spec, lanes_out: int, lanes_in: int) -> bool:
+    """Whether a node may be simulated inside a retail group: a leaf with consumer demand, one
+    supplier, a stock policy and no outages."""
+    return (lanes_out == 0 and lanes_in == 1 and spec.demand is not None
+            and spec.policy is not None and spec.policy.type in GROUPED_POLICIES
+            and not spec.infinite_supply and spec.outage is None)
 
 
 def group_key(spec) -> tuple:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import Counter, deque
 from dataclasses import dataclass
 
-from chainsim.model.dists import demand_source, lead_time_source
+from chainsim.model.dists import demand_source, integer_valued, lead_time_source
 from chainsim.model.group import GroupLink, RetailGroup, group_key, groupable
-from chainsim.model.node import InfiniteSource, Link, Node, Plant
+from chainsim.model.node import DropshipNode, InfiniteSource, Link, Node, Plant
 from chainsim.model.policies import make_policy
 from chainsim.model.rng import Streams
+from chainsim.model.sourcing import Outages, route
 from chainsim.model.tpl import Fulfilment
 from chainsim.scenario.schema import Scenario
 
@@ -73,6 +74,7 @@ class Network:
     review_order: list  # nodes and groups, consumer end first
     demand_nodes: list  # nodes and groups with consumer demand
     order: list[str]  # every node id, in topological order (rows of the results)
+    outages: list  # model.sourcing.Outages of the nodes that can fail
 
     def actors(self) -> list:
         return [*self.nodes, *self.groups]
@@ -88,6 +90,7 @@ def plan_groups(scn: Scenario) -> dict[str, list[str]]:
     """Supplier id -> its buyers (in file order), for the suppliers whose buyers form a retail
     group (see ``model.group``)."""
     lanes_out = Counter(lane.src for lane in scn.lanes)
+    lanes_in = Counter(lane.dst for lane in scn.lanes)
     specs = {n.id: n for n in scn.nodes}
     position = {n.id: i for i, n in enumerate(scn.nodes)}
     buyers: dict[str, list[str]] = {}
@@ -96,7 +99,8 @@ def plan_groups(scn: Scenario) -> dict[str, list[str]]:
     plan = {}
     for sup, ids in buyers.items():
         members = [specs[b] for b in ids]
-        if (len(members) >= 2 and all(groupable(sp, lanes_out[sp.id]) for sp in members)
+        if (len(members) >= 2
+                and all(groupable(sp, lanes_out[sp.id], lanes_in[sp.id]) for sp in members)
                 and len({group_key(sp) for sp in members}) == 1):
             plan[sup] = sorted(ids, key=position.__getitem__)
     return plan
@@ -124,6 +128,8 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
             node = InfiniteSource(spec, **kw)
         elif spec.orders is not None:
             node = Fulfilment(spec, streams=streams, warmup=scn.warmup_days, trace=trace, **kw)
+        elif spec.policy is not None and spec.policy.type == "dropship":
+            node = DropshipNode(spec, **kw)
         elif spec.role == "manufacturer" and nid not in supplied:
             if spec.production_lead_time is not None:
                 production = lead_time_source(spec.production_lead_time,
@@ -148,7 +154,8 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
         group.links = [None] * len(ids)  # filled with the lanes below, then wired
         groups.append(group)
         member_of.update((m, (group, i)) for i, m in enumerate(ids))
-    for lane in scn.lanes:
+    into: dict[str, list] = {}
+    for j, lane in enumerate(scn.lanes):
         lead = lead_time_source(lane.lead_time, streams.generator("lead_time", lane.src, lane.dst))
         if lane.dst in member_of:
             group, i = member_of[lane.dst]
@@ -157,10 +164,21 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
             continue
         link = Link(env, by_id[lane.src], by_id[lane.dst], lead, lane.cost_per_unit,
                     lane.cost_per_shipment)
-        buyer = by_id[lane.dst]
-        buyer.supply = link
-        # the supplier's MOQ binds the buyer's orders on top of the buyer's own policy MOQ
-        buyer.moq = max(buyer.moq, specs[lane.src].min_order)
+        into.setdefault(lane.dst, []).append((lane.priority, j, lane.share, link))
+    for nid, links in into.items():
+        buyer, spec = by_id[nid], specs[nid]
+        links.sort(key=lambda x: (x[0] is None, x[0] or 0, x[1]))  # priority, then lane order
+        buyer.supply = links[0][3]
+        if len(links) > 1 or spec.sourcing.rule != "single":
+            buyer.route = route(spec.sourcing.rule, [x[3] for x in links],
+                                [x[2] for x in links], whole=_whole(buyer, spec))
+        # the suppliers' MOQ binds the buyer's orders on top of the buyer's own policy MOQ
+        buyer.moq = max([buyer.moq] + [specs[x[3].supplier.id].min_order for x in links])
+    outages = []
+    for nid, node in by_id.items():
+        if specs[nid].outage is not None:
+            node.outages = Outages(node, specs[nid].outage, streams, scn.warmup_days)
+            outages.append(node.outages)
     for group in groups:
         group.wire(group.links)
     reviewers: list = []
@@ -178,7 +196,16 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
         review_order=reviewers,
         demand_nodes=[n for n in nodes if n.demand is not None] + groups,
         order=order,
+        outages=outages,
     )
+
+
+def _whole(node, spec) -> bool:
+    """Whether a node deals in whole units (so split orders are split into whole units)."""
+    level_whole = node.policy is None or float(node.policy.level).is_integer()
+    if spec.demand is None:
+        return level_whole
+    return level_whole and bool(spec.integer or integer_valued(spec.demand))
 
 
 def _zero() -> int:

@@ -74,6 +74,8 @@ class Link:
 class Node:
     """A stocking node (manufacturer, wholesaler, distributor or retailer)."""
 
+    unlimited = False  # an outside source that never runs out
+
     @property
     def sells_to_consumers(self) -> bool:
         return self.demand is not None
@@ -94,7 +96,10 @@ class Node:
         self.order_cost = spec.costs.order
         self.pipeline_holding = spec.costs.pipeline_holding
         self.storage_fee = spec.fees.storage  # a 3PL's charge per unit-day stored
-        self.supply: Link | None = None  # set when wired
+        self.supply: Link | None = None  # set when wired (the first lane with several)
+        self.route = None  # with several suppliers: sends each order (model.sourcing)
+        self.out = False  # in an outage: ships nothing (model.sourcing.Outages)
+        self.outages = None
         self.demand = None  # next-demand callable for nodes with consumer demand
         start = spec.initial.on_hand
         # default start: the order-up-to level; (r, Q) with r + Q < 0 starts empty
@@ -113,7 +118,15 @@ class Node:
     def receive(self, qty):
         """Stock arrives: serve the backlog first come first served, keep the rest."""
         self.on_order -= qty
-        on_hand = self.on_hand + qty
+        self.on_hand += qty
+        if self.backlog:
+            self.serve_backlog()
+
+    def serve_backlog(self):
+        """Ship waiting orders from stock, first come first served (not during an outage)."""
+        if self.out:
+            return
+        on_hand = self.on_hand
         backlog = self.backlog
         while backlog and on_hand > EPS:
             entry = backlog[0]
@@ -146,7 +159,10 @@ class Node:
             self.place_order(q)
 
     def place_order(self, qty):
-        self.supply.supplier.take_order(self.supply, qty)
+        if self.route is None:
+            self.supply.supplier.take_order(self.supply, qty)
+        else:
+            self.route(qty)
 
     def take_order(self, link, qty):
         """A buyer's order: ship what is on hand now, backorder (or lose) the rest."""
@@ -164,7 +180,8 @@ class Node:
         """Take qty from stock for an order and backorder (or lose) the rest; returns what is
         to be shipped now."""
         self.day_asked += qty
-        x = qty if qty <= self.on_hand else self.on_hand
+        on_hand = 0 if self.out else self.on_hand
+        x = qty if qty <= on_hand else on_hand
         if x > EPS:
             self.on_hand -= x
             self.stats.filled += x
@@ -242,13 +259,29 @@ class Stats:
 
 
 class InfiniteSource(Node):
-    """An outside source that never runs out: every order ships in full at once."""
+    """An outside source that never runs out: every order ships in full at once (after the
+    outage, if it is in one)."""
+
+    unlimited = True
 
     def fill(self, link, qty):
         self.day_asked += qty
+        if self.out:
+            self.backlog.append([link, qty])
+            self.backlog_qty += qty
+            return 0
         self.stats.filled += qty
         self.stats.purchase += qty * self.unit_cost
         return qty
+
+    def serve_backlog(self):
+        if self.out:
+            return
+        while self.backlog:
+            link, qty = self.backlog.popleft()
+            self.backlog_qty -= qty
+            self.stats.purchase += qty * self.unit_cost
+            link.ship(qty)
 
     def serve_demand(self):
         d = self.demand()
@@ -261,6 +294,20 @@ class InfiniteSource(Node):
 
     def review(self, day):
         pass
+
+
+class DropshipNode(Node):
+    """A seller that holds no stock: each day's consumer demand is ordered from the supplier at
+    once and reaches the consumers over the lane's lead time (they wait as backorders)."""
+
+    def serve_demand(self):
+        super().serve_demand()
+        rest = self.backlog_qty - self.on_order  # demand not yet passed on
+        if rest > EPS:
+            self.on_order += rest
+            self.day_ordered += rest
+            self.stats.orders += 1
+            self.place_order(rest)
 
 
 class Plant(Node):

@@ -82,3 +82,31 @@ def make_policy(spec) -> Policy:
 def _num(x: float) -> float | int:
     """Whole numbers as ints, so integer-valued networks stay in exact integer arithmetic."""
     return int(x) if float(x).is_integer() else x
+
+
+class MakeToOrderPolicy(Policy):
+    """Order exactly what was asked and not yet ordered (base stock with S = 0)."""
+
+    level = 0
+
+    def __init__(self, spec: s.MakeToOrder):
+        pass
+
+    def need(self, ip):
+        return -ip
+
+
+class DropshipPolicy(Policy):
+    """Orders are placed when consumer demand arrives (``model.node.DropshipNode``), not at
+    the review."""
+
+    level = 0
+
+    def __init__(self, spec: s.Dropship):
+        pass
+
+    def need(self, ip):
+        return 0
+
+
+POLICIES.update({s.MakeToOrder: MakeToOrderPolicy, s.Dropship: DropshipPolicy})

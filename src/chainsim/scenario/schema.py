@@ -198,7 +198,34 @@ class RQ(PolicyBase):
     Q: PositiveFloat
 
 
-Policy = Annotated[BaseStock | SS | RQ, Field(discriminator="type")]
+class MakeToOrder(PolicyBase):
+    """Hold no stock on purpose: order exactly what was asked (base stock with S = 0)."""
+
+    type: Literal["make_to_order"]
+
+
+class Dropship(PolicyBase):
+    """Hold no stock: pass each day's consumer demand to the supplier at once, which ships it
+    straight to the consumers over the lane's lead time."""
+
+    type: Literal["dropship"]
+
+
+Policy = Annotated[BaseStock | SS | RQ | MakeToOrder | Dropship, Field(discriminator="type")]
+
+
+class Sourcing(Spec):
+    """How a node with several supplying lanes splits its orders among them."""
+
+    rule: Literal["single", "primary_backup", "split"] = "single"
+
+
+class Outage(Spec):
+    """Supplier disruptions: an available node starts an outage with probability ``start_prob``
+    each day; the outage lasts ``duration`` days (rounded up), during which it ships nothing."""
+
+    start_prob: Annotated[float, Field(ge=0, lt=1)]
+    duration: Dist
 
 
 # --------------------------------------------------------------------------- nodes and lanes
@@ -302,6 +329,8 @@ class Node(Spec):
         default=None, description="manufacturer: days from production start to stock"
     )
     initial: Initial = Initial()
+    sourcing: Sourcing = Sourcing()
+    outage: Outage | None = Field(default=None, description="supplier disruptions")
     # 3PL fulfilment (role: 3pl)
     orders: Orders | None = Field(default=None, description="3pl: consumer orders in continuous time")
     channels: list[Channel] | None = None
@@ -349,6 +378,11 @@ class Lane(Spec):
     cost_per_unit: NonNegFloat = 0.0
     cost_per_shipment: NonNegFloat = 0.0
     mode: str | None = Field(default=None, description="label, e.g. parcel, LTL, FTL")
+    share: Annotated[float, Field(gt=0, le=1)] | None = Field(
+        default=None, description="sourcing: split — this supplier's share of every order")
+    priority: int | None = Field(
+        default=None, description="sourcing: primary_backup — lower goes first (default: "
+        "the order of the lanes)")
 
     @property
     def key(self) -> str:

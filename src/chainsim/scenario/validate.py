@@ -199,10 +199,6 @@ def network_problems(
         if node.infinite_supply and ins:
             add(("lanes", ins[0].index, "to"),
                 f"node '{node.id}' has infinite_supply, so no lane should supply it; remove this lane")
-        if len(ins) > 1:
-            add(("lanes", ins[1].index, "to"),
-                f"node '{node.id}' has several suppliers ({', '.join(ln.src for ln in ins)}); "
-                "multi-sourcing is not supported yet: keep one lane into it")
         first = first_at.get(node.id) == node.index
         if (known and not source and not ins and first and node.id not in aimed_at
                 and not unsure_buyers):
@@ -236,6 +232,8 @@ def network_problems(
         for i, node in enumerate(scn.nodes):
             for loc, message in fulfilment_problems(node):
                 add(("nodes", i, *loc), message)
+        for loc, message in sourcing_problems(scn):
+            add(loc, message)
 
     cycle = _find_cycle(ids, known_lanes)
     if cycle:
@@ -244,6 +242,55 @@ def network_problems(
             f"the supply graph has a cycle {' -> '.join(cycle)}; goods must flow one way, "
             "remove one of these lanes")
     return problems
+
+
+def sourcing_problems(scn: Scenario) -> list[tuple[tuple[Any, ...], str]]:
+    """Several suppliers need a sourcing rule; split needs shares that add up to 1."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    index = {n.id: i for i, n in enumerate(scn.nodes)}
+    lanes_into: dict[str, list[int]] = {}
+    seen_lanes = set()
+    for j, lane in enumerate(scn.lanes):
+        if lane.src != lane.dst and (lane.src, lane.dst) not in seen_lanes:  # else reported
+            seen_lanes.add((lane.src, lane.dst))
+            lanes_into.setdefault(lane.dst, []).append(j)
+    for nid, i in index.items():
+        node = scn.nodes[i]
+        rule = node.sourcing.rule
+        ins = lanes_into.get(nid, [])
+        if len(ins) > 1 and rule == "single":
+            names = ", ".join(scn.lanes[j].src for j in ins)
+            out.append((("lanes", ins[1], "to"),
+                        f"node '{nid}' has several suppliers ({names}); give it sourcing: "
+                        "{rule: primary_backup} or {rule: split} (with share: on each lane), "
+                        "or keep one lane into it"))
+        for j in ins:
+            if scn.lanes[j].share is not None and rule != "split":
+                out.append((("lanes", j, "share"),
+                            f"share only matters when node '{nid}' has sourcing: {{rule: split}}"))
+        if rule == "split" and ins:
+            missing = [j for j in ins if scn.lanes[j].share is None]
+            for j in missing:
+                out.append((("lanes", j),
+                            f"node '{nid}' splits its orders: give this lane a share: (0-1)"))
+            total = sum(scn.lanes[j].share or 0 for j in ins)
+            if not missing and abs(total - 1) > 1e-9:
+                out.append((("nodes", i, "sourcing"),
+                            f"the shares of the lanes into '{nid}' add up to {total:g}; make "
+                            "them add up to 1"))
+        if node.policy is not None and node.policy.type == "dropship" and node.demand is None:
+            out.append((("nodes", i, "policy", "type"),
+                        f"dropship passes consumer demand to the supplier; node '{nid}' has no "
+                        "demand: use another policy or add demand"))
+        if (node.policy is not None and node.policy.type == "dropship"
+                and node.unmet == "lost"):
+            out.append((("nodes", i, "unmet"),
+                        f"node '{nid}' drop-ships: its consumers wait for the supplier's parcel; "
+                        "set unmet: backorder"))
+        if node.outage is not None and node.outage.duration.dist in DEMAND_ONLY:
+            out.append((("nodes", i, "outage", "duration", "dist"),
+                        f"{node.outage.duration.dist} is a demand process, not a duration"))
+    return out
 
 
 def fulfilment_problems(node) -> list[tuple[tuple[Any, ...], str]]:
