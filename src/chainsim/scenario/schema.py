@@ -268,7 +268,7 @@ class Channel(Spec):
         default=None, description="delivery promise, for the on-time rate")
     shipping: str | None = Field(
         default=None, description="shipping method for this channel's parcels (default: the "
-        "first method that keeps the promise on average, else the first one)")
+        "3PL's first method)")
 
 
 class Shipping(Spec):
@@ -288,7 +288,8 @@ class Hours(Spec):
     @model_validator(mode="after")
     def _ordered(self) -> Hours:
         if self.end <= self.start:
-            raise ValueError(f"hours need start < end (got {self.start:g} to {self.end:g})")
+            raise ValueError(f"hours need start < end (got {self.start:g} to {self.end:g}); "
+                             "e.g. start: 8, end: 18")
         return self
 
 

@@ -202,7 +202,7 @@ def network_problems(
         first = first_at.get(node.id) == node.index
         if (known and not source and not ins and first and node.id not in aimed_at
                 and not unsure_buyers):
-            why = "has demand" if node.has_demand else "stocks the product"
+            why = "has demand or orders" if node.has_demand else "stocks the product"
             add(("nodes", node.index, "id"),
                 f"node '{node.id}' {why} but no lane supplies it; add a lane "
                 f"{{from: <supplier>, to: {node.id}}} or set infinite_supply: true")
@@ -299,15 +299,17 @@ def fulfilment_problems(node) -> list[tuple[tuple[Any, ...], str]]:
     methods = [m.method for m in node.shipping or []]
     for k, method in enumerate(methods):
         if method in methods[:k]:
-            out.append((("shipping", k, "method"), f"shipping method '{method}' is listed twice"))
+            out.append((("shipping", k, "method"), f"shipping method '{method}' is listed twice; "
+                        "give each method its own name or remove one"))
     for k, m in enumerate(node.shipping or []):
         if m.transit_days.dist in DEMAND_ONLY:
             out.append((("shipping", k, "transit_days", "dist"),
-                        f"{m.transit_days.dist} is a demand process, not a transit time"))
+                        f"{m.transit_days.dist} is a demand process, not a transit time; use "
+                        "e.g. {dist: constant, value: 2} or {dist: uniform, low: 2, high: 5}"))
     if node.orders is None:
         for key in ("channels", "shipping"):
             if getattr(node, key) is not None:
-                out.append(((key,), f"{key} serve consumer orders: add orders: {{per_day: ...}} "
+                out.append(((key,), f"{key}: only matters for consumer orders; add orders: {{per_day: ...}} "
                                     f"to node '{node.id}' or remove {key}"))
         return out
     if not methods:
@@ -315,13 +317,16 @@ def fulfilment_problems(node) -> list[tuple[tuple[Any, ...], str]]:
                                  "method; add shipping: [{method: standard, transit_days: "
                                  "{dist: constant, value: 2}, cost_per_parcel: 5}]"))
     if node.orders.size.dist in DEMAND_ONLY:
-        out.append((("orders", "size", "dist"), "order sizes need a plain distribution"))
+        out.append((("orders", "size", "dist"),
+                    f"{node.orders.size.dist} is a demand process, not an order size; use e.g. "
+                    "{dist: poisson, mean: 2} or {dist: empirical, values: [1, 1, 2]}"))
     channels = node.channels or []
     ids = [c.id for c in channels]
     for k, c in enumerate(channels):
         if c.id in ids[:k]:
-            out.append((("channels", k, "id"), f"channel id '{c.id}' is listed twice"))
-        if c.shipping is not None and c.shipping not in methods:
+            out.append((("channels", k, "id"), f"channel id '{c.id}' is listed twice; give "
+                        "each channel its own id"))
+        if c.shipping is not None and methods and c.shipping not in methods:
             near = difflib.get_close_matches(c.shipping, methods, n=1, cutoff=0.5)
             hint = f"did you mean '{near[0]}'?" if near else f"use one of: {', '.join(methods)}"
             out.append((("channels", k, "shipping"),
