@@ -21,6 +21,19 @@ from chainsim.model.policies import EPS
 from chainsim.scenario import schema as s
 
 
+def divide(qty, shares, whole: bool) -> list:
+    """qty divided by shares; in whole units by largest remainder when ``whole``."""
+    parts = [qty * share for share in shares]
+    if not whole:
+        return parts
+    floors = [math.floor(p + EPS) for p in parts]
+    left = int(round(qty - sum(floors)))
+    by_remainder = sorted(range(len(parts)), key=lambda k: floors[k] - parts[k])
+    for k in by_remainder[:left]:
+        floors[k] += 1
+    return floors
+
+
 class Split:
     """Every order divided among the suppliers by share (whole units by largest remainder)."""
 
@@ -28,14 +41,7 @@ class Split:
         self.links, self.shares, self.whole = links, shares, whole
 
     def __call__(self, qty):
-        parts = [qty * share for share in self.shares]
-        if self.whole:
-            floors = [math.floor(p + EPS) for p in parts]
-            left = int(round(qty - sum(floors)))
-            by_remainder = sorted(range(len(parts)), key=lambda k: floors[k] - parts[k])
-            for k in by_remainder[:left]:
-                floors[k] += 1
-            parts = floors
+        parts = divide(qty, self.shares, self.whole)
         for link, part in zip(self.links, parts, strict=True):
             if part > EPS:
                 link.supplier.take_order(link, part)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_right
+from collections import deque
 from itertools import accumulate
 
 import numpy as np
@@ -24,6 +25,7 @@ import simpy
 
 from chainsim.model.dists import Buffered, make_sampler
 from chainsim.model.node import EPS, Node
+from chainsim.model.sourcing import divide
 from chainsim.scenario import schema as s
 
 MINUTES_PER_DAY = 1440.0
@@ -103,6 +105,13 @@ class Fulfilment(Node):
         self.waits = array("d")  # minutes waited for a picker plus a packer, per order
         self.busy = [0.0, 0.0]  # server-days busy, pickers and packers
         self.by_channel = [ChannelStats() for _ in self.channels]
+        # a fixed allocation keeps one stock pool and one queue of waiting orders per channel
+        self.allocation = None
+        if any(c.allocation is not None for c in self.channels):
+            self.allocation = [c.allocation for c in self.channels]
+            whole = float(self.on_hand).is_integer()
+            self.pools = divide(self.on_hand, self.allocation, whole)
+            self.queues = [deque() for _ in self.channels]
         env.process(self._arrivals())
 
     # ------------------------------------------------------------------ consumer orders
@@ -140,6 +149,60 @@ class Fulfilment(Node):
             cs.units += qty
             cs.revenue += value
             cs.fees += fee
+
+    # ------------------------------------------------------------------ channel pools
+    def receive(self, qty):
+        if self.allocation is None:
+            return super().receive(qty)
+        self.on_order -= qty
+        self.on_hand += qty
+        whole = float(qty).is_integer()
+        for c, part in enumerate(divide(qty, self.allocation, whole)):
+            self.pools[c] += part
+        self.serve_backlog()
+
+    def fill(self, link, qty):
+        """With a fixed allocation an order takes units from its own channel's pool only."""
+        if self.allocation is None:
+            return super().fill(link, qty)
+        c = link.channel
+        self.day_asked += qty
+        queue = self.queues[c]
+        pool = 0 if (self.out or queue) else self.pools[c]
+        x = qty if qty <= pool else pool
+        if x > EPS:
+            self.pools[c] -= x
+            self.on_hand -= x
+            self.stats.filled += x
+        else:
+            x = 0
+        rest = qty - x
+        if rest > EPS:
+            if self.lost:
+                self.stats.lost += rest
+            else:
+                queue.append([link, rest])
+                self.backlog_qty += rest
+        return x
+
+    def serve_backlog(self):
+        if self.allocation is None:
+            return super().serve_backlog()
+        if self.out:
+            return
+        for c, queue in enumerate(self.queues):
+            while queue and self.pools[c] > EPS:
+                entry = queue[0]
+                order, want = entry
+                x = want if want <= self.pools[c] else self.pools[c]
+                self.pools[c] -= x
+                self.on_hand -= x
+                self.backlog_qty -= x
+                if x >= want - EPS:
+                    queue.popleft()
+                else:
+                    entry[1] = want - x
+                order.ship(x)
 
     def _fulfil(self, order):
         """Pick, then pack (each waiting for a free server within working hours), then ship."""

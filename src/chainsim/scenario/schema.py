@@ -269,6 +269,9 @@ class Channel(Spec):
     shipping: str | None = Field(
         default=None, description="shipping method for this channel's parcels (default: the "
         "3PL's first method)")
+    allocation: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        default=None, description="share of the stock kept for this channel alone (default: "
+        "one pool for all channels)")
 
 
 class Shipping(Spec):

@@ -287,6 +287,11 @@ def sourcing_problems(scn: Scenario) -> list[tuple[tuple[Any, ...], str]]:
             out.append((("nodes", i, "unmet"),
                         f"node '{nid}' drop-ships: its consumers wait for the supplier's parcel; "
                         "set unmet: backorder"))
+        allocated = any(c.allocation is not None for c in node.channels or [])
+        if allocated and any(lane.src == nid for lane in scn.lanes):
+            out.append((("nodes", i, "channels"),
+                        f"node '{nid}' keeps its stock in channel pools (allocation:), so it "
+                        "cannot also supply other nodes; remove allocation: or the lanes from it"))
         if node.outage is not None and node.outage.duration.dist in DEMAND_ONLY:
             out.append((("nodes", i, "outage", "duration", "dist"),
                         f"{node.outage.duration.dist} is a demand process, not a duration"))
@@ -335,6 +340,11 @@ def fulfilment_problems(node) -> list[tuple[tuple[Any, ...], str]]:
     total = sum(c.share for c in channels)
     if channels and abs(total - 1) > 1e-9:
         out.append((("channels",), f"channel shares add up to {total:g}; make them add up to 1"))
+    allocated = [c.allocation for c in channels if c.allocation is not None]
+    if allocated and (len(allocated) < len(channels) or abs(sum(allocated) - 1) > 1e-9):
+        out.append((("channels",), "with a fixed allocation of stock, every channel needs "
+                                   "allocation: and they add up to 1; or remove allocation: to "
+                                   "share one pool"))
     return out
 
 
