@@ -184,6 +184,27 @@ SAMPLERS: dict[type, type[Sampler]] = {
 }
 
 
+def mean_of(spec) -> float:
+    """The mean of a distribution (clipping at 0 ignored; AR(1) its long-run mean; step the
+    value after the step)."""
+    if isinstance(spec, s.Constant):
+        return spec.value
+    if isinstance(spec, s.Uniform):
+        return (spec.low + spec.high) / 2
+    if isinstance(spec, s.Triangular):
+        return (spec.low + spec.mode + spec.high) / 3
+    if isinstance(spec, s.Empirical):
+        values = spec.values
+        if values is None:
+            from chainsim.scenario.validate import read_csv_values
+
+            values = read_csv_values(spec.csv)
+        return float(np.mean(values))
+    if isinstance(spec, s.Step):
+        return spec.after
+    return spec.mean
+
+
 def integer_valued(spec) -> bool:
     """Whether a distribution only gives whole numbers (its sampler says so; no draws made)."""
     return make_sampler(spec, np.random.Generator(np.random.PCG64(0))).integer

@@ -23,7 +23,7 @@ from itertools import accumulate
 import numpy as np
 import simpy
 
-from chainsim.model.dists import Buffered, make_sampler
+from chainsim.model.dists import Buffered, make_sampler, mean_of
 from chainsim.model.node import EPS, Node
 from chainsim.model.sourcing import divide
 from chainsim.scenario import schema as s
@@ -82,9 +82,8 @@ class Fulfilment(Node):
         self.cum_share = list(accumulate(c.share for c in self.channels))
         unit = s.Uniform(dist="uniform", low=0, high=self.cum_share[-1])
         self.channel_draw = Buffered(make_sampler(unit, streams.generator("channel", nid)))
-        methods = {m.method: i for i, m in enumerate(spec.shipping)}
         self.methods = spec.shipping
-        self.method_of = [methods.get(c.shipping, 0) for c in self.channels]
+        self.method_of = [choose_method(c, spec.shipping) for c in self.channels]
         self.transit = [Buffered(make_sampler(m.transit_days,
                                               streams.generator("transit", nid, m.method)))
                         for m in spec.shipping]
@@ -304,6 +303,19 @@ class Fulfilment(Node):
             }
             for ch, c in zip(self.channels, self.by_channel, strict=True)
         }
+
+
+def choose_method(channel, methods) -> int:
+    """The channel's shipping method: the one it names; else the first whose mean transit keeps
+    its promise; else the first."""
+    names = [m.method for m in methods]
+    if channel.shipping is not None:
+        return names.index(channel.shipping)
+    if channel.promised_days is not None:
+        for k, m in enumerate(methods):
+            if mean_of(m.transit_days) <= channel.promised_days:
+                return k
+    return 0
 
 
 def _hour(t: float) -> float:

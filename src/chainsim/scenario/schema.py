@@ -268,7 +268,7 @@ class Channel(Spec):
         default=None, description="delivery promise, for the on-time rate")
     shipping: str | None = Field(
         default=None, description="shipping method for this channel's parcels (default: the "
-        "3PL's first method)")
+        "first method whose mean transit keeps promised_days, else the first)")
     allocation: Annotated[float, Field(ge=0, le=1)] | None = Field(
         default=None, description="share of the stock kept for this channel alone (default: "
         "one pool for all channels)")
