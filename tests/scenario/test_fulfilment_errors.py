@@ -371,9 +371,6 @@ def test_all_fulfilment_problems_of_a_file_at_once(problems):
     assert len(found) == len(expected), "\n".join(map(str, found))
 
 
-@pytest.mark.xfail(strict=True, reason="fulfilment_problems runs only when the whole file passed "
-                   "the schema (network_problems: 'if scn is not None'), so one schema error "
-                   "anywhere hides every channel/shipping problem of the file")
 def test_fulfilment_problems_reported_with_schema_errors(problems):
     # ALL_AT_ONCE plus one schema error: horizon_days: 0 on a new line 2 (every line after moves
     # down one)

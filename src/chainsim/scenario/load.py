@@ -697,7 +697,7 @@ def parse_scenario(raw: Any, file: str) -> Scenario:
             "'name: ...', 'nodes:' and 'lanes:'",
         )])
     try:
-        scenario: Scenario | None = Scenario.model_validate(_plain(raw, {}))
+        scenario: Scenario | None = Scenario.model_validate(plain(raw, {}))
         bad: set[tuple[Any, ...]] = set()
         problems: list[Problem] = []
     except ValidationError as exc:
@@ -716,12 +716,14 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-def _plain(obj: Any, memo: dict[int, Any]) -> Any:
+def plain(obj: Any, memo: dict[int, Any] | None = None) -> Any:
     """Plain dicts/lists for pydantic (ruamel's scalars subclass the builtins already).
 
     Aliased (shared) parts are converted once and stay shared, so that a small file full of
     nested aliases cannot blow up into an enormous structure.
     """
+    if memo is None:
+        memo = {}
     if isinstance(obj, Mapping | list):
         if id(obj) in memo:
             return memo[id(obj)]
@@ -729,11 +731,11 @@ def _plain(obj: Any, memo: dict[int, Any]) -> Any:
             out: Any = {}
             memo[id(obj)] = out
             for k, v in obj.items():
-                out[k] = _plain(v, memo)
+                out[k] = plain(v, memo)
         else:
             out = []
             memo[id(obj)] = out
-            out.extend(_plain(v, memo) for v in obj)
+            out.extend(plain(v, memo) for v in obj)
         return out
     return obj
 

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
 
+from pydantic import ValidationError
+
 from chainsim.errors import Problem
-from chainsim.scenario.load import locate
-from chainsim.scenario.schema import DEMAND_ONLY, Empirical, Role, Scenario
+from chainsim.scenario.load import locate, plain
+from chainsim.scenario.schema import DEMAND_ONLY, Empirical, Node, Role, Scenario
 
 ROLES = set(get_args(Role))
 
@@ -228,10 +230,10 @@ def network_problems(
             if msg:
                 add(("lanes", lane.index, "lead_time", "csv"), msg)
 
+    for i, node in _valid_nodes(scn, raw):
+        for loc, message in fulfilment_problems(node):
+            add(("nodes", i, *loc), message)
     if scn is not None:
-        for i, node in enumerate(scn.nodes):
-            for loc, message in fulfilment_problems(node):
-                add(("nodes", i, *loc), message)
         for loc, message in sourcing_problems(scn):
             add(loc, message)
 
@@ -242,6 +244,21 @@ def network_problems(
             f"the supply graph has a cycle {' -> '.join(cycle)}; goods must flow one way, "
             "remove one of these lanes")
     return problems
+
+
+def _valid_nodes(scn: Scenario | None, raw: Any) -> list[tuple[int, Node]]:
+    """(index, node) of the nodes that pass the schema on their own, also when the file as a
+    whole does not (so their own problems are still reported)."""
+    if scn is not None:
+        return list(enumerate(scn.nodes))
+    raw_nodes = raw.get("nodes") if isinstance(raw, Mapping) else None
+    out = []
+    for i, n in enumerate(raw_nodes if isinstance(raw_nodes, list) else []):
+        try:
+            out.append((i, Node.model_validate(plain(n))))
+        except (ValidationError, TypeError, ValueError):
+            continue
+    return out
 
 
 def sourcing_problems(scn: Scenario) -> list[tuple[tuple[Any, ...], str]]:
