@@ -7,6 +7,8 @@ For each N (retailers) x days it runs, one after the other in this process:
   (when the engine has a switch for it). ``chainsim s`` times the simulated days only
   (``Simulation.run``); validating the scenario, building the network and the KPI tables are
   timed apart. Without ``chainsim.engine.run.Simulation`` it times ``chainsim.simulate`` whole.
+* with ``--per-node``: chainsim again with ``Simulation(..., vectorize=False)`` (every retailer its
+  own node instead of retail groups; the same numbers, which the run checks), timed the same way.
 * ``floor.py``'s ``run_nodes`` (one SimPy process per node) and ``run_vector`` (retailers of a DC as
   one numpy process), imported from ``../shared/bench/floor.py``; their own timers cover demand
   draws + ``env.run``.
@@ -24,6 +26,7 @@ process minus a baseline process, 365 vs 3650 days, time series off and on).
 
     python benchmarks/run.py                      # N = 20,200,2000 x days = 365,3650; start-up; memory
     python benchmarks/run.py --quick              # N = 20,200 x 365 days; start-up; memory at N = 20
+    python benchmarks/run.py --per-node           # also time the per-node path (vectorize=False)
     python benchmarks/run.py --sizes 200 --days 3650 --json out.json
     python benchmarks/run.py --memory --startup   # only those two parts
 """
@@ -310,6 +313,8 @@ def run_chainsim(n: int, days: int, seed: int, options: dict, profiler=None) -> 
         scn = resolve(sc, replications=1, days=days, seed=seed, warmup=0)
         params = inspect.signature(Simulation).parameters
         kw = {k: v for k, v in options.items() if k in params}
+        if "vectorize" in options and "vectorize" not in params:
+            raise TypeError("this engine's Simulation has no vectorize switch (no per-node path)")
         gc.collect()
         if profiler is not None:
             profiler.enable()
@@ -394,7 +399,17 @@ def run_case(n: int, days: int, seed: int, floor, options: dict, a) -> dict:
     # repeats are interleaved (chainsim, floor-nodes, floor-vector, chainsim, ...) so that a
     # burst of load on a shared machine hits all three alike; the fastest of each is kept
     best: dict = {}
+    nodes_opts = dict(options, vectorize=False) if a.per_node else None
     for _ in range(reps):
+        if nodes_opts is not None and "chainsim_nodes_error" not in row:
+            try:
+                got = run_chainsim(n, days, seed, nodes_opts)
+                if "chainsim_nodes" not in best or got["secs"] < best["chainsim_nodes"]["secs"]:
+                    best["chainsim_nodes"] = got
+            except Exception as exc:  # noqa: BLE001
+                row["chainsim_nodes_error"] = f"{type(exc).__name__}: {exc}"
+                if a.verbose:
+                    traceback.print_exc()
         if "chainsim_error" not in row:
             try:
                 got = run_chainsim(n, days, seed, options)
@@ -411,6 +426,9 @@ def run_case(n: int, days: int, seed: int, floor, options: dict, a) -> dict:
                 if name not in best or secs < best[name]["secs"]:
                     best[name] = {"secs": secs, "events": events, "fill": fill, "inv": inv}
     row.update(best)
+    if "chainsim" in row and "chainsim_nodes" in row:
+        c, cn = row["chainsim"], row["chainsim_nodes"]
+        row["per_node_same"] = c["fill"] == cn["fill"] and c["inv"] == cn["inv"]
     if floor is not None:
         if not a.no_explain:
             pf, pi = partial_loop(floor, n, days, seed)
@@ -454,9 +472,12 @@ def _fmt(x, spec: str) -> str:
 
 
 def table_rows(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
+    per_node = any("chainsim_nodes" in r or "chainsim_nodes_error" in r for r in rows)
     head = ["N", "days", "chainsim build s", "chainsim s", "µs / retailer-day", "floor-nodes s",
             "ratio", "floor-vector s", "ratio", "fill chainsim", "fill floor",
             "inv chainsim", "inv floor"]
+    if per_node:
+        head[5:5] = ["per-node s", "per-node µs / r-day", "per-node ratio floor-nodes"]
     body = []
     for r in rows:
         c = r.get("chainsim")
@@ -476,6 +497,14 @@ def table_rows(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
             _fmt(c["inv"], ".2f") if c else "-",
             _fmt(fn["inv"], ".2f") if fn else "-",
         ])
+        if per_node:
+            cn = r.get("chainsim_nodes")
+            ns = cn["secs"] if cn else None
+            body[-1][5:5] = [
+                _fmt(ns, ".3f") if cn else ("error" if "chainsim_nodes_error" in r else "-"),
+                _fmt(ns * 1e6 / r["retailer_days"], ".2f") if cn else "-",
+                _fmt(ns / fn["secs"], ".1f") if cn and fn else "-",
+            ]
     return head, body
 
 
@@ -528,6 +557,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="extra floor-vector seeds for the KPI noise estimate (0: none)")
     ap.add_argument("--no-explain", action="store_true",
                     help="skip the chainsim-rules loops, the noise estimate and the exact check")
+    ap.add_argument("--per-node", action="store_true",
+                    help="also time chainsim's per-node path (Simulation(..., vectorize=False)) "
+                         "and check that it gives the same KPIs")
     ap.add_argument("--repeat", type=int, default=0,
                     help="time each case this many times and keep the fastest "
                          "(default: 3 up to 200k retailer-days, else 1)")
@@ -567,7 +599,8 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     if do_timing:
         out["rows"] = rows = timing(a, options, how)
-        failed = any("chainsim_error" in r for r in rows)
+        failed = any("chainsim_error" in r or "chainsim_nodes_error" in r
+                     or r.get("per_node_same") is False for r in rows)
     if do_startup:
         out["startup"] = startup_part(a)
     if do_memory:
@@ -642,9 +675,21 @@ def timing(a, options: dict, how: str) -> list[dict]:
     for r in rows:
         if "chainsim_error" in r:
             print(f"chainsim error at N={r['n']} days={r['days']}: {r['chainsim_error']}")
+        if "chainsim_nodes_error" in r:
+            print(f"chainsim per-node error at N={r['n']} days={r['days']}: "
+                  f"{r['chainsim_nodes_error']}")
         fn, fv = r.get("floor_nodes"), r.get("floor_vector")
         if fn and fv and (abs(fn["fill"] - fv["fill"]) > 1e-12 or abs(fn["inv"] - fv["inv"]) > 1e-9):
             print(f"WARNING: floor nodes and vector disagree at N={r['n']} days={r['days']}")
+    both = [r for r in rows if "per_node_same" in r]
+    if both:
+        same = [r for r in both if r["per_node_same"]]
+        print(f"per-node path (vectorize=False) vs retail groups: identical retailer KPIs in "
+              f"{len(same)} of {len(both)} cases"
+              + "".join(f"; DIFFERENT at N={r['n']} days={r['days']}: fill "
+                        f"{r['chainsim']['fill']!r} vs {r['chainsim_nodes']['fill']!r}, inv "
+                        f"{r['chainsim']['inv']!r} vs {r['chainsim_nodes']['inv']!r}"
+                        for r in both if not r["per_node_same"]))
     timed = [r for r in rows if "chainsim" in r]
     if timed:
         print("chainsim outside 'chainsim s' (not in the ratios): load = validating the scenario "
@@ -675,6 +720,9 @@ def timing(a, options: dict, how: str) -> list[dict]:
         r = head[0]
         line = (f"HEADLINE 200 retailers x 365 days: chainsim "
                 f"{r['retailer_days'] / r['chainsim']['secs']:,.0f} retailer-days/s")
+        if "chainsim_nodes" in r:
+            line += (f"; per-node path "
+                     f"{r['retailer_days'] / r['chainsim_nodes']['secs']:,.0f}")
         if "floor_nodes" in r:
             line += (f" (floor-nodes {r['retailer_days'] / r['floor_nodes']['secs']:,.0f}, "
                      f"floor-vector {r['retailer_days'] / r['floor_vector']['secs']:,.0f})")
