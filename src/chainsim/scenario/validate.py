@@ -39,6 +39,7 @@ class _NodeView:
     has_demand: bool
     has_policy: bool
     dists: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # key, dist, csv
+    rule: str | None = "single"  # sourcing rule (None: unclear in a broken file)
     broken: bool = False  # the node has schema errors of its own: judge only its id
 
 
@@ -71,7 +72,8 @@ def _views_from_scenario(scn: Scenario) -> tuple[list[_NodeView], list[_LaneView
                   n.demand is not None or n.orders is not None, n.policy is not None,
                   [(k, *_dist_info(d)) for k, d in (("demand", n.demand),
                                                     ("production_lead_time", n.production_lead_time))
-                   if d is not None])
+                   if d is not None],
+                  rule=n.sourcing.rule)
         for i, n in enumerate(scn.nodes)
     ]
     lanes = [_LaneView(j, ln.src, ln.dst, *_dist_info(ln.lead_time)) for j, ln in enumerate(scn.lanes)]
@@ -96,6 +98,7 @@ def _views_from_raw(
             n.get("policy") is not None,
             [(k, *_dist_info(n.get(k))) for k in ("demand", "production_lead_time")
              if isinstance(n.get(k), Mapping)],
+            rule=_raw_rule(n.get("sourcing")),
             broken=i in broken,
         ))
     lanes: list[_LaneView] = []
@@ -110,6 +113,13 @@ def _views_from_raw(
         lanes.append(_LaneView(j, src, dst, *(_dist_info(lt) if isinstance(lt, Mapping) else (None, None))))
     products = raw.get("products")
     return nodes, lanes, len(products) if isinstance(products, list) else 1
+
+
+def _raw_rule(sourcing: Any) -> str | None:
+    if sourcing is None:
+        return "single"
+    rule = sourcing.get("rule", "single") if isinstance(sourcing, Mapping) else None
+    return rule if isinstance(rule, str) else None
 
 
 def network_problems(
@@ -198,6 +208,11 @@ def network_problems(
         ins = suppliers.get(node.id, [])
         known = node.role is not None and node.infinite_supply is not None
         source = known and (node.infinite_supply or node.role == "manufacturer")
+        if len(ins) > 1 and node.rule == "single":
+            add(("lanes", ins[1].index, "to"),
+                f"node '{node.id}' has several suppliers ({', '.join(ln.src for ln in ins)}); "
+                "give it sourcing: {rule: primary_backup} or {rule: split} (with share: on each "
+                "lane), or keep one lane into it")
         if node.infinite_supply and ins:
             add(("lanes", ins[0].index, "to"),
                 f"node '{node.id}' has infinite_supply, so no lane should supply it; remove this lane")
@@ -275,16 +290,15 @@ def sourcing_problems(scn: Scenario) -> list[tuple[tuple[Any, ...], str]]:
         node = scn.nodes[i]
         rule = node.sourcing.rule
         ins = lanes_into.get(nid, [])
-        if len(ins) > 1 and rule == "single":
-            names = ", ".join(scn.lanes[j].src for j in ins)
-            out.append((("lanes", ins[1], "to"),
-                        f"node '{nid}' has several suppliers ({names}); give it sourcing: "
-                        "{rule: primary_backup} or {rule: split} (with share: on each lane), "
-                        "or keep one lane into it"))
         for j in ins:
             if scn.lanes[j].share is not None and rule != "split":
                 out.append((("lanes", j, "share"),
-                            f"share only matters when node '{nid}' has sourcing: {{rule: split}}"))
+                            f"share only matters when node '{nid}' has sourcing: {{rule: split}}; "
+                            "remove it or set that rule"))
+            if scn.lanes[j].priority is not None and rule != "primary_backup":
+                out.append((("lanes", j, "priority"),
+                            f"priority only matters when node '{nid}' has sourcing: "
+                            "{rule: primary_backup}; remove it or set that rule"))
         if rule == "split" and ins:
             missing = [j for j in ins if scn.lanes[j].share is None]
             for j in missing:
@@ -311,7 +325,8 @@ def sourcing_problems(scn: Scenario) -> list[tuple[tuple[Any, ...], str]]:
                         "cannot also supply other nodes; remove allocation: or the lanes from it"))
         if node.outage is not None and node.outage.duration.dist in DEMAND_ONLY:
             out.append((("nodes", i, "outage", "duration", "dist"),
-                        f"{node.outage.duration.dist} is a demand process, not a duration"))
+                        f"{node.outage.duration.dist} is a demand process, not a duration; use "
+                        "e.g. {dist: constant, value: 5} or {dist: uniform, low: 3, high: 10}"))
     return out
 
 
