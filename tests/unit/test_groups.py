@@ -22,6 +22,12 @@ from chainsim.engine.run import Simulation, resolve
 EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios" / "examples"
 
 
+@pytest.fixture(autouse=True)
+def small_groups(monkeypatch):
+    """Group any two or more buyers, so that small networks exercise the grouped path."""
+    monkeypatch.setattr("chainsim.model.group.MIN_GROUP", 2)
+
+
 def both(scn, rep=0):
     grouped = Simulation(scn, rep, timeseries=True, vectorize=True).run()
     single = Simulation(scn, rep, timeseries=True, vectorize=False).run()

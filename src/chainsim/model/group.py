@@ -7,7 +7,7 @@ per retailer (``demand/<id>``, ``lead_time/<from>/<to>``), so a grouped run give
 the per-node run. Only the orders themselves go to the supplier one by one, in file order, as
 ``Node.review`` would send them.
 
-A supplier's buyers form a group when there are at least two, every one of them is a leaf (it
+A supplier's buyers form a group when there are at least ``MIN_GROUP``, every one of them is a leaf (it
 supplies nobody) with consumer demand, and they share the policy kind, review period and unmet
 rule. Everything else keeps the per-node path.
 """
@@ -21,6 +21,9 @@ from chainsim.model.node import Stats
 from chainsim.model.policies import EPS, RQPolicy, SSPolicy
 
 GROUPED_POLICIES = ("base_stock", "sS", "rQ")
+# A group-day costs about 100 µs of numpy calls whatever its size, a retailer-day on the
+# per-node path 2-3 µs: below about 45 retailers (benchmarks/README.md) the per-node path wins.
+MIN_GROUP = 40
 
 
 def groupable(spec, lanes_out: int, lanes_in: int) -> bool:

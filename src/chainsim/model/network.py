@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from dataclasses import dataclass
 
+from chainsim.model import group as group_module
 from chainsim.model.dists import demand_source, lead_time_source
 from chainsim.model.group import GroupLink, RetailGroup, group_key, groupable
 from chainsim.model.node import DropshipNode, InfiniteSource, Link, Node, Plant
@@ -107,7 +108,7 @@ def plan_groups(scn: Scenario) -> dict[str, list[str]]:
     plan = {}
     for sup, ids in buyers.items():
         members = [specs[b] for b in ids]
-        if (len(members) >= 2
+        if (len(members) >= group_module.MIN_GROUP
                 and all(groupable(sp, lanes_out[sp.id], lanes_in[sp.id]) for sp in members)
                 and len({group_key(sp) for sp in members}) == 1):
             plan[sup] = sorted(ids, key=position.__getitem__)
