@@ -4,14 +4,19 @@ Public API: ``load_scenario(path_or_dict)`` and ``simulate(scenario, replication
 seed=, warmup=)`` returning an object with ``.kpis`` and ``.summary`` DataFrames.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("chainsim")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
-
 __all__ = ["__version__", "load_scenario", "simulate"]
+
+
+def __getattr__(name):
+    """``__version__`` on first use: importlib.metadata costs ~60 ms at start-up."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("chainsim")
+        except PackageNotFoundError:  # a source tree that is not installed
+            return "0.0.0"
+    raise AttributeError(f"module 'chainsim' has no attribute {name!r}")
 
 
 def load_scenario(source):
