@@ -275,11 +275,6 @@ def test_all_sourcing_problems_of_a_file_at_once(problems):
     assert len(found) == len(expected), "\n".join(map(str, found))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sourcing_problems runs only on a fully valid Scenario (network_problems: 'if scn is not "
-    "None'), so one schema error anywhere hides every sourcing problem — even 'several "
-    "suppliers without a rule', which before this change was checked on the raw file. "
-    "parse_scenario promises every problem at once, and the 3PL checks keep that promise"))
 def test_sourcing_problems_reported_with_schema_errors(problems):
     # ALL_AT_ONCE with horizon_days: 0 on line 2 (positions unchanged)
     found = problems(_edit("horizon_days: 100", "horizon_days: 0", ALL_AT_ONCE))

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from chainsim.errors import Problem
 from chainsim.scenario.load import locate, plain
-from chainsim.scenario.schema import DEMAND_ONLY, Empirical, Node, Role, Scenario
+from chainsim.scenario.schema import DEMAND_ONLY, Empirical, Lane, Node, Role, Scenario
 
 ROLES = set(get_args(Role))
 
@@ -245,12 +245,12 @@ def network_problems(
             if msg:
                 add(("lanes", lane.index, "lead_time", "csv"), msg)
 
-    for i, node in _valid_nodes(scn, raw):
+    valid_nodes = _valid_parts(scn, raw, "nodes", Node)
+    for i, node in valid_nodes:
         for loc, message in fulfilment_problems(node):
             add(("nodes", i, *loc), message)
-    if scn is not None:
-        for loc, message in sourcing_problems(scn):
-            add(loc, message)
+    for loc, message in sourcing_problems(valid_nodes, _valid_parts(scn, raw, "lanes", Lane)):
+        add(loc, message)
 
     cycle = _find_cycle(ids, known_lanes)
     if cycle:
@@ -261,50 +261,52 @@ def network_problems(
     return problems
 
 
-def _valid_nodes(scn: Scenario | None, raw: Any) -> list[tuple[int, Node]]:
-    """(index, node) of the nodes that pass the schema on their own, also when the file as a
-    whole does not (so their own problems are still reported)."""
+def _valid_parts(scn: Scenario | None, raw: Any, key: str, model) -> list[tuple[int, Any]]:
+    """(index, item) of the nodes or lanes that pass the schema on their own, also when the file
+    as a whole does not (so that their problems are still reported)."""
     if scn is not None:
-        return list(enumerate(scn.nodes))
-    raw_nodes = raw.get("nodes") if isinstance(raw, Mapping) else None
+        return list(enumerate(getattr(scn, key)))
+    items = raw.get(key) if isinstance(raw, Mapping) else None
     out = []
-    for i, n in enumerate(raw_nodes if isinstance(raw_nodes, list) else []):
+    for i, item in enumerate(items if isinstance(items, list) else []):
         try:
-            out.append((i, Node.model_validate(plain(n))))
+            out.append((i, model.model_validate(plain(item))))
         except (ValidationError, TypeError, ValueError):
             continue
     return out
 
 
-def sourcing_problems(scn: Scenario) -> list[tuple[tuple[Any, ...], str]]:
-    """Several suppliers need a sourcing rule; split needs shares that add up to 1."""
+def sourcing_problems(nodes: list[tuple[int, Node]],
+                      lanes: list[tuple[int, Lane]]) -> list[tuple[tuple[Any, ...], str]]:
+    """Split needs shares that add up to 1; share and priority only where they act; drop
+    shipping, channel pools and outages where they make sense."""
     out: list[tuple[tuple[Any, ...], str]] = []
-    index = {n.id: i for i, n in enumerate(scn.nodes)}
+    lane_at = dict(lanes)
     lanes_into: dict[str, list[int]] = {}
     seen_lanes = set()
-    for j, lane in enumerate(scn.lanes):
+    for j, lane in lanes:
         if lane.src != lane.dst and (lane.src, lane.dst) not in seen_lanes:  # else reported
             seen_lanes.add((lane.src, lane.dst))
             lanes_into.setdefault(lane.dst, []).append(j)
-    for nid, i in index.items():
-        node = scn.nodes[i]
+    for i, node in nodes:
+        nid = node.id
         rule = node.sourcing.rule
         ins = lanes_into.get(nid, [])
         for j in ins:
-            if scn.lanes[j].share is not None and rule != "split":
+            if lane_at[j].share is not None and rule != "split":
                 out.append((("lanes", j, "share"),
                             f"share only matters when node '{nid}' has sourcing: {{rule: split}}; "
                             "remove it or set that rule"))
-            if scn.lanes[j].priority is not None and rule != "primary_backup":
+            if lane_at[j].priority is not None and rule != "primary_backup":
                 out.append((("lanes", j, "priority"),
                             f"priority only matters when node '{nid}' has sourcing: "
                             "{rule: primary_backup}; remove it or set that rule"))
         if rule == "split" and ins:
-            missing = [j for j in ins if scn.lanes[j].share is None]
+            missing = [j for j in ins if lane_at[j].share is None]
             for j in missing:
                 out.append((("lanes", j),
                             f"node '{nid}' splits its orders: give this lane a share: (0-1)"))
-            total = sum(scn.lanes[j].share or 0 for j in ins)
+            total = sum(lane_at[j].share or 0 for j in ins)
             if not missing and abs(total - 1) > 1e-9:
                 out.append((("nodes", i, "sourcing"),
                             f"the shares of the lanes into '{nid}' add up to {total:g}; make "
@@ -319,7 +321,7 @@ def sourcing_problems(scn: Scenario) -> list[tuple[tuple[Any, ...], str]]:
                         f"node '{nid}' drop-ships: its consumers wait for the supplier's parcel; "
                         "set unmet: backorder"))
         allocated = any(c.allocation is not None for c in node.channels or [])
-        if allocated and any(lane.src == nid for lane in scn.lanes):
+        if allocated and any(lane.src == nid for _, lane in lanes):
             out.append((("nodes", i, "channels"),
                         f"node '{nid}' keeps its stock in channel pools (allocation:), so it "
                         "cannot also supply other nodes; remove allocation: or the lanes from it"))
