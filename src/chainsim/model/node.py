@@ -189,13 +189,17 @@ class Node:
             x = 0
         rest = qty - x
         if rest > EPS:
-            if self.lost:
-                self.stats.lost += rest
-                link.cancel(rest)
-            else:
-                self.backlog.append([link, rest])
-                self.backlog_qty += rest
+            self.short(link, rest, self.backlog)
         return x
+
+    def short(self, link, rest, queue):
+        """What an order could not get now: lost, or waiting at the end of ``queue``."""
+        if self.lost:
+            self.stats.lost += rest
+            link.cancel(rest)
+        else:
+            queue.append([link, rest])
+            self.backlog_qty += rest
 
     # ------------------------------------------------------------------ phase 3
     def serve_demand(self):

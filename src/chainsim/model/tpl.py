@@ -177,11 +177,7 @@ class Fulfilment(Node):
             x = 0
         rest = qty - x
         if rest > EPS:
-            if self.lost:
-                self.stats.lost += rest
-            else:
-                queue.append([link, rest])
-                self.backlog_qty += rest
+            self.short(link, rest, queue)
         return x
 
     def serve_backlog(self):
