@@ -47,11 +47,19 @@ def assert_same(grouped, single):
 
 
 def test_wholesale_example_is_grouped_and_unchanged():
-    scn = resolve(EXAMPLES / "wholesale_moq.yaml", days=400, warmup=30, replications=1)
-    grouped, single = both(scn)
-    assert [g.ids for g in grouped.net.groups] == [["shop1", "shop2", "shop3", "shop4"]] or (
-        not grouped.net.groups)
+    raw = resolve(EXAMPLES / "wholesale_moq.yaml", days=400, warmup=30,
+                  replications=1).model_dump(by_alias=True)
+    for node in raw["nodes"]:  # shop3 loses sales, the others backorder: make them alike
+        if node["id"] == "shop3":
+            node["unmet"] = "backorder"
+    grouped, single = both(resolve(raw))
+    assert [g.ids for g in grouped.net.groups] == [["shop1", "shop2", "shop3", "shop4"]]
     assert_same(grouped, single)
+
+
+def test_buyers_that_differ_are_not_grouped():
+    scn = resolve(EXAMPLES / "wholesale_moq.yaml", days=50, replications=1)
+    assert not Simulation(scn, 0).net.groups  # shop3 loses sales, the others backorder
 
 
 def reference(n, days, seed=3):
