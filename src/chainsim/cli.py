@@ -116,6 +116,81 @@ def run(
               highlight=False, soft_wrap=True)
 
 
+@app.command()
+def compare(
+    inputs: Annotated[list[Path], typer.Argument(metavar="FILE_OR_DIR...", help="scenario files, or folders of them")],
+    metric: Annotated[str, typer.Option(help="network metric to rank by")] = "channel_profit",
+    baseline: Annotated[str | None, typer.Option(help="scenario name to compare against (default: the first)")] = None,
+    replications: Annotated[int | None, typer.Option(min=1, help="replications (default: the first scenario's)")] = None,
+    days: Annotated[int | None, typer.Option(min=1, help="simulated days after warm-up (default: the first scenario's)")] = None,
+    warmup: Annotated[int | None, typer.Option(min=0, help="warm-up days (default: the first scenario's)")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="seed for every scenario (default: the first scenario's)")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="results folder")] = Path("results/compare"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
+) -> None:
+    """Compare scenarios with common random numbers: ranking, paired differences, figures,
+    report.html. A folder means its *.yaml files that have nodes: (a shared base is skipped)."""
+    from chainsim import __version__
+    from chainsim.errors import ScenarioError
+    from chainsim.experiments.compare import CompareError
+    from chainsim.experiments.compare import compare as run_compare
+
+    kwargs = dict(metric=metric, baseline=baseline, replications=replications, days=days,
+                  warmup=warmup, seed=seed)
+    try:
+        if quiet:
+            cmp = run_compare(inputs, **kwargs)
+        else:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+            with Progress("[progress.description]{task.description}", BarColumn(),
+                          MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                          transient=True) as bar:
+                task = bar.add_task("scenarios × replications", total=None)
+                cmp = run_compare(inputs, **kwargs,
+                                  progress=lambda done, total: bar.update(task, completed=done,
+                                                                          total=total))
+    except ScenarioError as exc:
+        _fail_input(exc)
+    except CompareError as exc:
+        err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(BAD_INPUT) from None
+    from chainsim.report.html import write_comparison
+
+    written = write_comparison(cmp, out_dir, __version__)
+    if not quiet:
+        out.print(_ranking_table(cmp))
+    out.print(f"results: {out_dir}/ ({', '.join(p.name for p in written)}); open "
+              f"{out_dir / 'report.html'}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _ranking_table(cmp):
+    """The ranking as a rich table: mean ± CI half-width, paired difference ± CI, P(best)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from chainsim.experiments.compare import lower_is_better
+    from chainsim.report.html import plus_minus, share
+
+    s = cmp.settings
+    order = "lowest" if lower_is_better(cmp.metric) else "highest"
+    table = Table(title=(f"{escape(cmp.metric)} at the network, {order} first: "
+                         f"{s['replications']} replications × {s['days']} days (after "
+                         f"{s['warmup']} warm-up), seed {s['seed']} for all; mean ± 95% CI "
+                         f"half-width"), title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("scenario", style="bold")
+    table.add_column(escape(cmp.metric), justify="right")
+    table.add_column(f"vs {escape(cmp.baseline)} (paired)", justify="right")
+    table.add_column("P(best)", justify="right")
+    for r in cmp.ranking.itertuples():
+        diff = ("baseline" if r.scenario == cmp.baseline else
+                plus_minus(r.diff_mean, r.diff_ci_low, r.diff_ci_high, cmp.metric, signed=True))
+        table.add_row(str(r.rank), escape(r.scenario),
+                      plus_minus(r.mean, r.ci_low, r.ci_high, cmp.metric), diff, share(r.p_best))
+    return table
+
+
 def _safe_name(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "scenario"
 

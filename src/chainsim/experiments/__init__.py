@@ -1,0 +1,1 @@
+"""Experiments over several scenarios or parameter points: comparisons with common random numbers."""

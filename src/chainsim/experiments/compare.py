@@ -1,0 +1,300 @@
+"""Compare scenarios side by side with common random numbers (DESIGN §3, §7; issue 6).
+
+Every scenario runs with the same seed, the same replication indices, the same horizon and the
+same warm-up. chainsim's random streams are named by what they drive (``demand/<node>``,
+``lead_time/<from>/<to>``, region ids in market mode) and seeded from (seed, replication, name),
+so two scenarios that share a name see the same numbers in the same replication: the market's
+demand is the same draw for every strategy. A difference between scenarios in replication r is
+then mostly the effect of the change, not of luck, and the paired differences
+
+    d_r = x_r(scenario) − x_r(baseline),   r = 0 … n−1
+
+have a far smaller variance than the difference of two independent runs. Their mean, sample
+standard deviation and 95% Student-t interval (mean ± t(n−1, 0.975) · std / √n) are reported
+per scenario, node and metric. The ranking metric (node ``network``) also gets the probability
+that each scenario is best: the share of replications in which it wins, a tie splitting the win
+equally among the tied scenarios.
+
+Direction: a metric in ``LOWER_IS_BETTER`` (or ending in ``_cost``, or starting with
+``order_lead_time_`` or ``queue_wait_``) is ranked lowest first; every other metric highest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from chainsim.errors import ChainsimError, Problem, ScenarioError
+from chainsim.metrics.summary import t_half_width
+
+NETWORK = "network"
+DEFAULT_METRIC = "channel_profit"
+
+#: Metrics where a smaller value is better (besides every ``*_cost`` and the prefixes below).
+LOWER_IS_BETTER = frozenset({
+    "total_cost", "cost_to_serve", "backorders", "lost_sales", "lost_fraction", "bullwhip",
+    "orders_variance", "channel_fees", "purchase_cost",
+})
+LOWER_IS_BETTER_PREFIXES = ("order_lead_time_", "queue_wait_")
+#: Metrics where a larger value is better; only used to mark differences better or worse.
+HIGHER_IS_BETTER = frozenset({
+    "fill_rate", "cycle_service_level", "channel_profit", "profit", "revenue", "units_sold",
+    "coverage", "on_time_rate", "availability",
+})
+
+DIFF_COLUMNS = ["diff_mean", "diff_std", "diff_ci_low", "diff_ci_high", "diff_n"]
+COMPARISON_COLUMNS = ["scenario", "baseline", "node", "metric", "mean", "std", "ci_low",
+                      "ci_high", "n", *DIFF_COLUMNS, "p_best"]
+RANKING_COLUMNS = ["rank", "scenario", "metric", "mean", "std", "ci_low", "ci_high", "n",
+                   "diff_mean", "diff_ci_low", "diff_ci_high", "diff_n", "p_best"]
+
+
+class CompareError(ChainsimError):
+    """Bad input to a comparison that is not a scenario file's (unknown baseline or metric)."""
+
+
+def lower_is_better(metric: str) -> bool:
+    """True for costs, shortfalls, variance amplification, lead times and waits."""
+    return (metric in LOWER_IS_BETTER or metric.endswith("_cost")
+            or metric.startswith(LOWER_IS_BETTER_PREFIXES))
+
+
+def direction(metric: str) -> int:
+    """-1 if lower is better, +1 if higher is better, 0 if neither is (e.g. on_hand, demand)."""
+    if lower_is_better(metric):
+        return -1
+    return 1 if metric in HIGHER_IS_BETTER else 0
+
+
+# --------------------------------------------------------------------------- statistics
+def paired_differences(kpis: pd.DataFrame, baseline: str, level: float = 0.95) -> pd.DataFrame:
+    """Per (scenario, node, metric) present in both the scenario and the baseline: the mean,
+    sample std, t-interval and count of d_r = x_r(scenario) − x_r(baseline), paired by
+    replication. Replications where either value is NaN are left out of n."""
+    base = kpis.loc[kpis["scenario"] == baseline, ["replication", "node", "metric", "value"]]
+    if base.empty:
+        raise CompareError(f"baseline {baseline!r} has no KPI rows")
+    merged = kpis.merge(base, on=["replication", "node", "metric"], suffixes=("", "_base"))
+    merged["diff"] = merged["value"] - merged["value_base"]
+    grouped = merged.groupby(["scenario", "node", "metric"], sort=False)["diff"]
+    out = grouped.agg(diff_mean="mean", diff_std="std", diff_n="count").reset_index()
+    half = np.array([t_half_width(s, n, level)
+                     for s, n in zip(out["diff_std"], out["diff_n"], strict=True)], dtype=float)
+    out["diff_ci_low"] = out["diff_mean"] - half
+    out["diff_ci_high"] = out["diff_mean"] + half
+    out.insert(1, "baseline", baseline)
+    return out[["scenario", "baseline", "node", "metric", *DIFF_COLUMNS]]
+
+
+def p_best(kpis: pd.DataFrame, metric: str, node: str = NETWORK) -> pd.Series:
+    """Share of replications in which each scenario has the best value of ``metric`` at
+    ``node`` (lowest if lower is better, else highest); k tied scenarios get 1/k each. A NaN
+    value never wins; replications where every value is NaN are not counted."""
+    sel = kpis[(kpis["node"] == node) & (kpis["metric"] == metric)]
+    order = list(dict.fromkeys(sel["scenario"]))
+    wide = sel.pivot(index="replication", columns="scenario", values="value").reindex(columns=order)
+    values = wide.to_numpy(dtype=float)
+    if lower_is_better(metric):
+        values = -values
+    present = ~np.isnan(values)
+    best = np.where(present, values, -np.inf).max(axis=1, initial=-np.inf)
+    wins = present & (values == best[:, None])
+    counts = wins.sum(axis=1)
+    counted = counts > 0
+    if not counted.any():
+        return pd.Series(np.nan, index=pd.Index(order, name="scenario"), name="p_best")
+    shares = wins[counted] / counts[counted, None]
+    return pd.Series(shares.sum(axis=0) / counted.sum(), index=pd.Index(order, name="scenario"),
+                     name="p_best")
+
+
+def ranking(summary: pd.DataFrame, diffs: pd.DataFrame, kpis: pd.DataFrame, metric: str,
+            node: str = NETWORK) -> pd.DataFrame:
+    """One row per scenario for ``metric`` at ``node``: summary, difference to the baseline and
+    P(best), best first (ascending when lower is better); ``rank`` counts from 1."""
+    rows = summary[(summary["node"] == node) & (summary["metric"] == metric)]
+    d = diffs[(diffs["node"] == node) & (diffs["metric"] == metric)]
+    out = rows.merge(d[["scenario", "diff_mean", "diff_ci_low", "diff_ci_high", "diff_n"]],
+                     on="scenario", how="left")
+    out = out.merge(p_best(kpis, metric, node).reset_index(), on="scenario", how="left")
+    out = out.sort_values(["mean", "p_best"], ascending=[lower_is_better(metric), False],
+                          na_position="last", kind="stable", ignore_index=True)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    out["diff_n"] = out["diff_n"].astype("Int64")
+    return out[RANKING_COLUMNS]
+
+
+def comparison_table(summary: pd.DataFrame, diffs: pd.DataFrame, kpis: pd.DataFrame,
+                     metric: str, baseline: str) -> pd.DataFrame:
+    """The tidy comparison: every summary row with its paired difference to the baseline
+    (NaN where the baseline lacks that node or metric) and, on the ranking metric's network
+    rows, P(best)."""
+    out = summary.merge(diffs.drop(columns="baseline"), on=["scenario", "node", "metric"],
+                        how="left")
+    out.insert(1, "baseline", baseline)
+    best = p_best(kpis, metric, NETWORK)
+    ranked = (out["node"] == NETWORK) & (out["metric"] == metric)
+    out["p_best"] = np.where(ranked, out["scenario"].map(best), np.nan)
+    out["diff_n"] = out["diff_n"].astype("Int64")
+    return out[COMPARISON_COLUMNS]
+
+
+# --------------------------------------------------------------------------- inputs
+def _scenario_files(inputs: Iterable[Any]) -> list[tuple[Any, bool]]:
+    """(item, explicit) per input; a directory becomes its *.yaml / *.yml files (not explicit)."""
+    items: list[tuple[Any, bool]] = []
+    for item in inputs:
+        if isinstance(item, str | Path) and Path(item).is_dir():
+            items.extend((p, False) for p in sorted(Path(item).iterdir())
+                         if p.suffix in (".yaml", ".yml") and p.is_file()
+                         and not p.name.startswith("."))
+        else:
+            items.append((item, True))
+    return items
+
+
+def load_scenarios(inputs: Iterable[Any]) -> tuple[list[Any], list[str]]:
+    """Load every scenario named by ``inputs`` (files, directories, mappings or Scenarios).
+
+    A directory contributes each of its YAML files that is a scenario: a file whose top level
+    (after ``extends:``) has no ``nodes:`` — a shared base such as a ``market.yaml`` — is meant
+    to be extended and is skipped. Returns the scenarios and where each came from. Raises
+    ScenarioError with every problem of every file (and scenario names used twice), or
+    CompareError when there are fewer than two scenarios to compare.
+    """
+    from chainsim.scenario.load import load_raw, load_scenario, locate, parse_scenario
+
+    scenarios, sources, problems = [], [], []
+    seen: dict[str, str] = {}
+    inputs = list(inputs)
+    for item, explicit in _scenario_files(inputs):
+        raw = None
+        try:
+            if isinstance(item, str | Path):
+                path = Path(item)
+                raw = load_raw(path)
+                if not explicit and isinstance(raw, Mapping) and "nodes" not in raw:
+                    continue  # a base meant to be extended, e.g. the strategies' market.yaml
+                scn = parse_scenario(raw, str(path))
+                source = str(path)
+            else:
+                scn = load_scenario(item)
+                source = "<dict>" if isinstance(item, Mapping) else "<scenario>"
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        except RecursionError:
+            problems.append(Problem(str(item), 1, 1, "the file is nested too deeply; flatten it"))
+            continue
+        if scn.name in seen:
+            file, line, col = (locate(raw, ("name",), source) if raw is not None
+                               else (source, 0, 0))
+            problems.append(Problem(file, line, col,
+                                    f"scenario name {scn.name!r} is also the name of "
+                                    f"{seen[scn.name]}; give each compared scenario its own name"))
+            continue
+        seen[scn.name] = source
+        scenarios.append(scn)
+        sources.append(source)
+    if problems:
+        raise ScenarioError(problems)
+    if len(scenarios) < 2:
+        shown = ", ".join(str(i) for i in inputs) or "(nothing)"
+        found = f"only {scenarios[0].name!r}" if scenarios else "none"
+        raise CompareError(f"a comparison needs at least two scenarios; {shown} gave {found} "
+                           "(a scenario is a *.yaml file with nodes:); name more scenario files "
+                           "or folders that hold them")
+    return scenarios, sources
+
+
+# --------------------------------------------------------------------------- the comparison
+@dataclass
+class Comparison:
+    """What a comparison produced: the tables (shaped like the CSV files) and the settings.
+
+    ``kpis`` and ``summary`` hold every scenario; ``comparison`` adds paired differences and
+    P(best); ``ranking`` is the ranking metric's table, best first; ``nodes`` lists each
+    scenario's nodes and roles; ``scenarios`` each scenario's name, source and description.
+    """
+
+    scenarios: list[Any]
+    kpis: pd.DataFrame
+    summary: pd.DataFrame
+    comparison: pd.DataFrame
+    ranking: pd.DataFrame
+    nodes: pd.DataFrame
+    info: pd.DataFrame
+    metric: str
+    baseline: str
+    settings: dict[str, int] = field(default_factory=dict)
+
+
+def common_settings(scenarios: list[Any], *, replications: int | None = None,
+                    days: int | None = None, warmup: int | None = None,
+                    seed: int | None = None) -> dict[str, int]:
+    """The settings every scenario runs with: the caller's, else the first scenario's."""
+    first = scenarios[0]
+    return {
+        "replications": replications if replications is not None else first.replications,
+        "days": days if days is not None else first.horizon_days,
+        "warmup": warmup if warmup is not None else first.warmup_days,
+        "seed": seed if seed is not None else first.seed,
+    }
+
+
+def compare(inputs: Iterable[Any], *, metric: str = DEFAULT_METRIC, baseline: str | None = None,
+            replications: int | None = None, days: int | None = None,
+            warmup: int | None = None, seed: int | None = None,
+            progress: Callable[[int, int], None] | None = None) -> Comparison:
+    """Simulate every scenario with common random numbers and compare them to the baseline.
+
+    ``inputs``: scenario files, directories of them, mappings or Scenarios. ``baseline``: a
+    scenario name (default the first scenario). Replications, days after warm-up, warm-up and
+    seed default to the first scenario's and are the same for all. ``progress(done, total)`` is
+    called after each replication, counting over scenarios × replications. Raises
+    ScenarioError for bad files, CompareError for an unknown baseline or ranking metric.
+    """
+    from chainsim.engine.run import resolve, simulate
+
+    scenarios, sources = load_scenarios(inputs)
+    names = [s.name for s in scenarios]
+    baseline = names[0] if baseline is None else baseline
+    if baseline not in names:
+        raise CompareError(f"--baseline {baseline!r} is not one of the compared scenarios "
+                           f"({', '.join(names)}); use one of these names")
+    settings = common_settings(scenarios, replications=replications, days=days, warmup=warmup,
+                               seed=seed)
+    resolved = [resolve(s, replications=settings["replications"], days=settings["days"],
+                        warmup=settings["warmup"], seed=settings["seed"]) for s in scenarios]
+    total = len(resolved) * settings["replications"]
+    kpis, summaries = [], []
+    for i, scn in enumerate(resolved):
+        done = i * settings["replications"]
+        tick = None if progress is None else (lambda r, done=done: progress(done + r, total))
+        res = simulate(scn, progress=tick)
+        network = res.kpis[res.kpis["node"] == NETWORK]
+        if metric not in set(network["metric"]):
+            available = ", ".join(sorted(set(network["metric"])))
+            raise CompareError(f"--metric {metric!r} is not a network metric of scenario "
+                               f"{scn.name!r}; use one of: {available}")
+        kpis.append(res.kpis)
+        summaries.append(res.summary)
+    kpis_all = pd.concat(kpis, ignore_index=True)
+    summary_all = pd.concat(summaries, ignore_index=True)
+    diffs = paired_differences(kpis_all, baseline)
+    nodes = pd.DataFrame([(s.name, n.id, n.role) for s in resolved for n in s.nodes],
+                         columns=["scenario", "node", "role"])
+    info = pd.DataFrame([(s.name, src, s.description, len(s.nodes), len(s.lanes))
+                         for s, src in zip(resolved, sources, strict=True)],
+                        columns=["scenario", "source", "description", "nodes", "lanes"])
+    return Comparison(
+        scenarios=resolved, kpis=kpis_all, summary=summary_all,
+        comparison=comparison_table(summary_all, diffs, kpis_all, metric, baseline),
+        ranking=ranking(summary_all, diffs, kpis_all, metric), nodes=nodes, info=info,
+        metric=metric, baseline=baseline, settings=settings,
+    )
