@@ -83,6 +83,8 @@ class Simulation:
             actor.review(day)
         for actor in self.net.demand_nodes:
             actor.serve_demand()
+        if self.net.market is not None:
+            self.net.market.serve()
 
     def close(self, day: int) -> None:
         """Phase 4, at the end of day ``day`` (time day + 1, before the arrivals due then):
@@ -96,6 +98,8 @@ class Simulation:
                 node.stats = Stats()
             for group in self.net.groups:
                 group.reset_stats()
+            if self.net.market is not None:
+                self.net.market.reset()
 
     def _clock(self):
         env = self.env
@@ -118,7 +122,7 @@ class Simulation:
             if hasattr(n, "channel_kpis") and n.stats.days:
                 per_node.update((f"{n.id}/{ch}", k)
                                 for ch, k in n.channel_kpis(n.stats.days).items())
-        per_node["network"] = network_kpis(nodes, per_node)
+        per_node["network"] = network_kpis(nodes, per_node, self.net.market)
         name, rep = self.scenario.name, self.replication
         return [(name, rep, nid, metric, value)
                 for nid, kpis in per_node.items() for metric, value in kpis.items()]

@@ -37,7 +37,7 @@ def node_kpis(node) -> dict[str, float]:
     transport = st.transport / days
     pipeline = node.pipeline_holding * st.in_transit / days
     fees = st.fees / days + node.storage_fee * st.on_hand / days  # 3PL: orders, units, storage
-    channel_fees = st.channel_fees / days
+    channel_fees = (st.channel_fees + node.fee_pct * st.sold * node.price) / days
     shipping = st.shipping / days  # parcels to consumers
     total = holding + backorder + ordering + transport + pipeline + fees + channel_fees + shipping
     revenue = st.revenue / days
@@ -57,6 +57,7 @@ def node_kpis(node) -> dict[str, float]:
         "lost_sales": st.lost / days,
         "lost_fraction": ratio(st.lost, st.asked),
         "units_sold": st.sold / days,
+        "switched_out": st.switched / days,
         "shipped": st.shipped / days,
         "orders": st.ordered / days,
         "order_frequency": st.order_days / days,
@@ -79,13 +80,17 @@ def node_kpis(node) -> dict[str, float]:
     }
 
 
-def network_kpis(nodes, per_node: dict[str, dict[str, float]]) -> dict[str, float]:
-    """Network-wide KPIs: consumer-facing service and the channel's money as a whole."""
+def network_kpis(nodes, per_node: dict[str, dict[str, float]], market=None) -> dict[str, float]:
+    """Network-wide KPIs: consumer-facing service and the channel's money as a whole. In market
+    mode demand is what the outlets captured (a consumer who switched outlets counts once) and
+    ``coverage`` the captured share of the regions' demand."""
     facing = [n for n in nodes if n.sells_to_consumers and n.stats.days]
     if not facing or not per_node:
         return {}
     days = facing[0].stats.days
     asked = sum(n.stats.asked for n in facing)
+    if market is not None:
+        asked = market.captured + sum(n.stats.asked for n in facing if not n.outlet)
     sold = sum(n.stats.sold for n in facing)
     consumer_revenue = sum(n.stats.sold * n.price for n in facing) / days
 
@@ -109,4 +114,6 @@ def network_kpis(nodes, per_node: dict[str, dict[str, float]]) -> dict[str, floa
         "channel_profit": total("profit"),
         "profit": total("profit"),
         "cost_to_serve": ratio(total("total_cost"), sold / days),
+        **({"coverage": ratio(market.captured, market.potential),
+            "potential_demand": market.potential / days} if market is not None else {}),
     }

@@ -355,4 +355,6 @@ class MemberView:
         self.order_cost = spec.costs.order
         self.pipeline_holding = spec.costs.pipeline_holding
         self.storage_fee = spec.fees.storage
+        self.fee_pct = 0.0
+        self.outlet = False
         self.stats = stats

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from chainsim.model import group as group_module
 from chainsim.model.dists import demand_source, lead_time_source
 from chainsim.model.group import GroupLink, RetailGroup, group_key, groupable
+from chainsim.model.market import Market
 from chainsim.model.node import DropshipNode, InfiniteSource, Link, Node, Plant
 from chainsim.model.policies import make_policy
 from chainsim.model.rng import Streams
@@ -69,7 +70,7 @@ def selling_prices(scn: Scenario) -> dict[str, float]:
             prices[nid] = node.price
         elif node.markup is not None:
             prices[nid] = buy * (1 + node.markup)
-        elif node.demand is not None or node.orders is not None:
+        elif node.demand is not None or node.orders is not None or node.region is not None:
             prices[nid] = product.price
         else:
             prices[nid] = buy
@@ -84,6 +85,7 @@ class Network:
     demand_nodes: list  # nodes and groups with consumer demand
     order: list[str]  # every node id, in topological order (rows of the results)
     outages: list  # model.sourcing.Outages of the nodes that can fail
+    market: Market | None = None  # market mode: regions whose demand the outlets capture
 
     def actors(self) -> list:
         return [*self.nodes, *self.groups]
@@ -184,6 +186,21 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
         # the suppliers' MOQs bind the buyer's orders on top of its own policy MOQ (with several
         # suppliers the largest: an order must be acceptable to whichever gets it)
         buyer.moq = max([buyer.moq] + [specs[x[3].supplier.id].min_order for x in links])
+    market = None
+    if scn.market is not None:
+        fee = {c.id: c.fee_pct for c in scn.market.channels}
+        outlets_of: dict[str, list] = {}
+        for nid, node in by_id.items():
+            spec = specs[nid]
+            if spec.region is None:
+                continue
+            names = [c for c in spec.channels or [] if isinstance(c, str)]
+            node.fee_pct = sum(fee[c] for c in names) / len(names) if names else 0.0
+            wanted = [spec.region] if isinstance(spec.region, str) else spec.region
+            regions = [r.id for r in scn.market.regions] if "all" in wanted else wanted
+            for r in regions:
+                outlets_of.setdefault(r, []).append(node)
+        market = Market(scn.market, outlets_of, scn.product.price, streams)
     outages = []
     for nid, node in by_id.items():
         if specs[nid].outage is not None:
@@ -207,6 +224,7 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
         demand_nodes=[n for n in nodes if n.demand is not None] + groups,
         order=order,
         outages=outages,
+        market=market,
     )
 
 

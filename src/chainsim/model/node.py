@@ -76,9 +76,6 @@ class Node:
 
     unlimited = False  # an outside source that never runs out
 
-    @property
-    def sells_to_consumers(self) -> bool:
-        return self.demand is not None
 
     def __init__(self, spec, *, policy, price, unit_cost, env):
         self.id = spec.id
@@ -96,6 +93,9 @@ class Node:
         self.order_cost = spec.costs.order
         self.pipeline_holding = spec.costs.pipeline_holding
         self.storage_fee = spec.fees.storage  # a 3PL's charge per unit-day stored
+        self.fee_pct = 0.0  # market outlets: channel fees, a share of consumer revenue
+        self.outlet = spec.region is not None  # market mode: demand comes from its regions
+        self.sells_to_consumers = spec.demand is not None or self.outlet
         self.supply: Link | None = None  # set when wired (the first lane with several)
         self.route = None  # with several suppliers: sends each order (model.sourcing)
         self.out = False  # in an outage: ships nothing (model.sourcing.Outages)
@@ -204,7 +204,12 @@ class Node:
     # ------------------------------------------------------------------ phase 3
     def serve_demand(self):
         """Today's consumer demand: serve from stock, backorder or lose the rest."""
-        d = self.demand()
+        rest = self.take_demand(self.demand())
+        if rest > EPS:
+            self.unserved(rest)
+
+    def take_demand(self, d):
+        """Consumers ask for d: serve what is on hand; returns what is missing."""
         self.day_asked += d
         x = d if d <= self.on_hand else self.on_hand
         if x > 0:
@@ -213,13 +218,23 @@ class Node:
             st.filled += x
             st.sold += x
             st.revenue += x * self.price
-        rest = d - x
-        if rest > EPS:
-            if self.lost:
-                self.stats.lost += rest
-            else:
-                self.backlog.append([CONSUMER, rest])
-                self.backlog_qty += rest
+        return d - x
+
+    def take_demand_switched(self, want):
+        """Consumers who came from an out-of-stock outlet take what is on hand here (only what
+        they get counts as asked of this node); returns what is still missing."""
+        x = want if want <= self.on_hand else self.on_hand
+        if x > 0:
+            self.take_demand(x)  # x is on hand, so all of it is served
+        return want - x
+
+    def unserved(self, rest):
+        """Consumer demand not served now waits (backorder) or is lost."""
+        if self.lost:
+            self.stats.lost += rest
+        else:
+            self.backlog.append([CONSUMER, rest])
+            self.backlog_qty += rest
 
     # ------------------------------------------------------------------ phase 4
     def close_day(self):
@@ -254,7 +269,7 @@ class Stats:
         "days", "asked", "asked_sq", "filled", "lost", "sold", "ordered", "ordered_sq",
         "order_days", "orders", "shipped", "on_hand", "backorders", "on_order", "in_transit",
         "clean_days", "lost_at_close", "revenue", "purchase", "transport",
-        "fees", "channel_fees", "shipping",
+        "fees", "channel_fees", "shipping", "switched",
     )
 
     def __init__(self):

@@ -66,19 +66,19 @@ class ChannelStats:
 class Fulfilment(Node):
     """A 3PL node (``role: 3pl``) with consumer orders."""
 
-    sells_to_consumers = True
-
     def __init__(self, spec, *, streams, warmup, trace, **kw):
         super().__init__(spec, **kw)
         nid = spec.id
         env = self.env
+        self.sells_to_consumers = True
         self.warmup = warmup
         self.trace = trace  # a list to append rows to, or None
         gaps = s.Exponential(dist="exponential", mean=1.0 / spec.orders.per_day)
         self.gap = Buffered(make_sampler(gaps, streams.generator("orders", nid)))
         self.size = Buffered(make_sampler(spec.orders.size, streams.generator("order_size", nid)),
                              transform=_at_least_one)
-        self.channels = spec.channels or [DEFAULT_CHANNEL]
+        self.channels = [c for c in spec.channels or [] if isinstance(c, s.Channel)] or [
+            DEFAULT_CHANNEL]
         self.cum_share = list(accumulate(c.share for c in self.channels))
         unit = s.Uniform(dist="uniform", low=0, high=self.cum_share[-1])
         self.channel_draw = Buffered(make_sampler(unit, streams.generator("channel", nid)))

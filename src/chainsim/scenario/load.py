@@ -28,7 +28,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.reader import ReaderError
 
 from chainsim.errors import Problem, ScenarioError
-from chainsim.scenario.schema import Scenario
+from chainsim.scenario.schema import CHANNEL_TAGS, Scenario
 
 FILE_ATTR = "_chainsim_file"
 ORIGIN_ATTR = "_chainsim_origin"
@@ -404,6 +404,8 @@ def describe(data: Any, loc: tuple[Any, ...]) -> str:
         if isinstance(node, Mapping) and part in node:
             out += ("." if out else "") + str(part)
             node = node[part]
+        elif part in CHANNEL_TAGS:
+            continue
         elif not isinstance(node, Mapping) or part not in _union_tags(node):
             out += ("." if out else "") + str(part)
     return out or "the file"
@@ -419,6 +421,9 @@ def model_at(loc: tuple[Any, ...], raw: Any) -> type[BaseModel] | None:
     tp: Any = Scenario
     node = raw
     for part in loc:
+        if part in CHANNEL_TAGS:  # a union tagged by the value's type
+            tp = CHANNEL_TAGS[part]
+            continue
         tp = _strip(tp)
         if isinstance(tp, type) and issubclass(tp, BaseModel):
             if _is_tag(tp, part):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 PositiveFloat = Annotated[float, Field(gt=0)]
 NonNegFloat = Annotated[float, Field(ge=0)]
@@ -274,6 +274,15 @@ class Channel(Spec):
         "one pool for all channels)")
 
 
+# A node's channels are mappings (a 3PL's own channels) or names (market channels of an outlet).
+# The tag is chosen by the value's type, so an error speaks of one kind only.
+CHANNEL_TAGS = {"channel-mapping": Channel, "channel-name": str}
+ChannelEntry = Annotated[
+    Annotated[Channel, Tag("channel-mapping")] | Annotated[str, Tag("channel-name")],
+    Discriminator(lambda v: "channel-name" if isinstance(v, str) else "channel-mapping"),
+]
+
+
 class Shipping(Spec):
     """A carrier service the 3PL hands parcels to."""
 
@@ -337,7 +346,12 @@ class Node(Spec):
     outage: Outage | None = Field(default=None, description="supplier disruptions")
     # 3PL fulfilment (role: 3pl)
     orders: Orders | None = Field(default=None, description="3pl: consumer orders in continuous time")
-    channels: list[Channel] | None = None
+    channels: list[ChannelEntry] | None = Field(
+        default=None, description="3pl: the seller's channels (mappings); market mode: ids of "
+        "the market channels this outlet sells through")
+    region: str | list[str] | None = Field(
+        default=None, description="market mode: the region(s) this outlet serves ('all': every "
+        "region), instead of demand")
     pickers: Annotated[int, Field(ge=1)] = 1
     packers: Annotated[int, Field(ge=1)] = 1
     pick_time: Dist = Field(default=Constant(dist="constant", value=0),
@@ -368,6 +382,9 @@ class Node(Spec):
                              "or use demand:")
         if self.orders is not None and self.demand is not None:
             raise ValueError("give either demand (daily quantities) or orders (one by one), not both")
+        if self.region is not None and (self.demand is not None or self.orders is not None):
+            raise ValueError("a market outlet gets its demand from its region; remove demand "
+                             "(or orders) or region")
         return self
 
 
@@ -399,6 +416,54 @@ class Product(Spec):
     price: NonNegFloat = 0.0
 
 
+class Region(Spec):
+    """Consumers in one area: the demand they would place if every outlet were at hand."""
+
+    id: Annotated[str, Field(min_length=1)]
+    demand: Dist
+    population: PositiveFloat | None = Field(default=None, description="for reports only")
+
+
+class MarketChannel(Spec):
+    """A way consumers buy: a physical store, the brand's website, a marketplace, social."""
+
+    id: Annotated[str, Field(min_length=1)]
+    kind: Literal["store", "website", "marketplace", "social"]
+    fee_pct: Annotated[float, Field(ge=0, lt=1)] = 0.0
+
+
+class Coverage(Spec):
+    """Captured share of a region's demand = 1 − exp(−k · outlets serving it)."""
+
+    k: PositiveFloat = 0.5
+
+
+class Switching(Spec):
+    """A consumer at an out-of-stock outlet tries another outlet of the region with this
+    probability; otherwise the outlet's unmet rule applies (wait or walk away)."""
+
+    prob: Annotated[float, Field(ge=0, le=1)] = 0.0
+
+
+class Elasticity(Spec):
+    """Demand scales by (price / reference_price)^−epsilon (mean price of the region's outlets)."""
+
+    epsilon: NonNegFloat = 0.0
+    reference_price: PositiveFloat | None = Field(
+        default=None, description="default: the product's list price")
+
+
+class Market(Spec):
+    """The shared market of the strategy comparison: regions, channels and how outlets capture
+    demand."""
+
+    regions: Annotated[list[Region], Field(min_length=1)]
+    channels: list[MarketChannel] = Field(default_factory=list)
+    coverage: Coverage = Coverage()
+    switching: Switching = Switching()
+    elasticity: Elasticity = Elasticity()
+
+
 class Scenario(Spec):
     """A whole scenario file."""
 
@@ -414,6 +479,7 @@ class Scenario(Spec):
     products: list[Product] = Field(default_factory=lambda: [Product()])
     nodes: list[Node]
     lanes: list[Lane] = Field(default_factory=list)
+    market: Market | None = None
 
     @property
     def product(self) -> Product:

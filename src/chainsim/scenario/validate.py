@@ -69,7 +69,8 @@ def _dist_info(dist: Any) -> tuple[str | None, str | None]:
 def _views_from_scenario(scn: Scenario) -> tuple[list[_NodeView], list[_LaneView], int]:
     nodes = [
         _NodeView(i, n.id, n.role, n.infinite_supply,
-                  n.demand is not None or n.orders is not None, n.policy is not None,
+                  n.demand is not None or n.orders is not None or n.region is not None,
+                  n.policy is not None,
                   [(k, *_dist_info(d)) for k, d in (("demand", n.demand),
                                                     ("production_lead_time", n.production_lead_time))
                    if d is not None],
@@ -94,7 +95,7 @@ def _views_from_raw(
         inf = n.get("infinite_supply", False)
         nodes.append(_NodeView(
             i, n["id"], role, inf if isinstance(inf, bool) else None,
-            n.get("demand") is not None or n.get("orders") is not None,
+            any(n.get(k) is not None for k in ("demand", "orders", "region")),
             n.get("policy") is not None,
             [(k, *_dist_info(n.get(k))) for k in ("demand", "production_lead_time")
              if isinstance(n.get(k), Mapping)],
@@ -251,6 +252,9 @@ def network_problems(
             add(("nodes", i, *loc), message)
     for loc, message in sourcing_problems(valid_nodes, _valid_parts(scn, raw, "lanes", Lane)):
         add(loc, message)
+    if scn is not None:
+        for loc, message in market_problems(scn):
+            add(loc, message)
 
     cycle = _find_cycle(ids, known_lanes)
     if cycle:
@@ -273,6 +277,55 @@ def _valid_parts(scn: Scenario | None, raw: Any, key: str, model) -> list[tuple[
             out.append((i, model.model_validate(plain(item))))
         except (ValidationError, TypeError, ValueError):
             continue
+    return out
+
+
+def market_problems(scn: Scenario) -> list[tuple[tuple[Any, ...], str]]:
+    """Outlets name known regions and market channels; a market has outlets."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    market = scn.market
+    regions = [r.id for r in market.regions] if market else []
+    channels = [c.id for c in market.channels] if market else []
+    outlets = 0
+    for i, node in enumerate(scn.nodes):
+        names = [c for c in node.channels or [] if isinstance(c, str)]
+        if node.orders is not None and names:
+            out.append((("nodes", i, "channels"),
+                        f"a 3pl's channels are mappings like {{id: web, kind: website, share: 1}}; "
+                        f"give node '{node.id}' those instead of names"))
+            continue
+        if node.region is None:
+            if names:
+                out.append((("nodes", i, "channels"),
+                            f"channel names belong to market outlets; give node '{node.id}' a "
+                            "region: or remove channels"))
+            continue
+        outlets += 1
+        if market is None:
+            out.append((("nodes", i, "region"),
+                        f"node '{node.id}' names a region but the scenario has no market:; add "
+                        "market: {regions: [{id: ..., demand: ...}]} or use demand:"))
+            continue
+        if any(not isinstance(c, str) for c in node.channels or []):
+            out.append((("nodes", i, "channels"),
+                        f"a market outlet lists market channel ids, e.g. channels: "
+                        f"[{channels[0] if channels else 'store'}]"))
+        wanted = [node.region] if isinstance(node.region, str) else list(node.region)
+        for r in wanted:
+            if r != "all" and r not in regions:
+                near = difflib.get_close_matches(r, regions, n=1, cutoff=0.5)
+                hint = f"did you mean '{near[0]}'?" if near else f"use one of: {', '.join(regions)}, all"
+                out.append((("nodes", i, "region"), f"region '{r}' is not in the market; {hint}"))
+        for c in names:
+            if c not in channels:
+                near = difflib.get_close_matches(c, channels, n=1, cutoff=0.5)
+                hint = (f"did you mean '{near[0]}'?" if near else
+                        f"use one of: {', '.join(channels)}" if channels else
+                        "add it under market: channels:")
+                out.append((("nodes", i, "channels"), f"channel '{c}' is not a market channel; {hint}"))
+    if market is not None and outlets == 0:
+        out.append((("market",), "the market has no outlet; give the retailers region: (and "
+                                 "channels:) instead of demand:"))
     return out
 
 
@@ -320,7 +373,8 @@ def sourcing_problems(nodes: list[tuple[int, Node]],
             out.append((("nodes", i, "unmet"),
                         f"node '{nid}' drop-ships: its consumers wait for the supplier's parcel; "
                         "set unmet: backorder"))
-        allocated = any(c.allocation is not None for c in node.channels or [])
+        allocated = any(not isinstance(c, str) and c.allocation is not None
+                        for c in node.channels or [])
         if allocated and any(lane.src == nid for _, lane in lanes):
             out.append((("nodes", i, "channels"),
                         f"node '{nid}' keeps its stock in channel pools (allocation:), so it "
@@ -347,6 +401,8 @@ def fulfilment_problems(node) -> list[tuple[tuple[Any, ...], str]]:
                         "e.g. {dist: constant, value: 2} or {dist: uniform, low: 2, high: 5}"))
     if node.orders is None:
         for key in ("channels", "shipping"):
+            if key == "channels" and node.region is not None:
+                continue  # a market outlet's channel names (market_problems checks them)
             if getattr(node, key) is not None:
                 out.append(((key,), f"{key}: only matters for consumer orders; add orders: {{per_day: ...}} "
                                     f"to node '{node.id}' or remove {key}"))
@@ -359,7 +415,7 @@ def fulfilment_problems(node) -> list[tuple[tuple[Any, ...], str]]:
         out.append((("orders", "size", "dist"),
                     f"{node.orders.size.dist} is a demand process, not an order size; use e.g. "
                     "{dist: poisson, mean: 2} or {dist: empirical, values: [1, 1, 2]}"))
-    channels = node.channels or []
+    channels = [c for c in node.channels or [] if not isinstance(c, str)]
     ids = [c.id for c in channels]
     for k, c in enumerate(channels):
         if c.id in ids[:k]:
