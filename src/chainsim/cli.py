@@ -36,12 +36,18 @@ def _fail_input(exc) -> None:
 def validate(files: Annotated[list[Path], typer.Argument(help="scenario YAML files")]) -> None:
     """Check scenario files: say OK, or print each problem as FILE:LINE:COL: message."""
     from chainsim.errors import ScenarioError
-    from chainsim.scenario.load import load_scenario
+    from chainsim.scenario.load import check_base, is_base_file, load_raw, parse_scenario
 
     bad = False
     for f in files:
         try:
-            scn = load_scenario(f)
+            raw = load_raw(f)
+            if is_base_file(raw):
+                check_base(raw, str(f))
+                out.print(f"{f}: OK (a base file for extends:, no nodes of its own)",
+                          markup=False, highlight=False, soft_wrap=True)
+                continue
+            scn = parse_scenario(raw, str(f))
         except ScenarioError as exc:
             bad = True
             for problem in exc.problems:

@@ -717,6 +717,22 @@ def parse_scenario(raw: Any, file: str) -> Scenario:
     return scenario
 
 
+def is_base_file(raw: Any) -> bool:
+    """A file with no ``nodes:`` is a base for ``extends:`` (e.g. a shared market)."""
+    return isinstance(raw, Mapping) and "nodes" not in raw
+
+
+def check_base(raw: Any, file: str) -> None:
+    """Validate a base file: what it says must be right, and it may leave out anything, nodes
+    included (the files that extend it add them)."""
+    from chainsim.scenario.schema import ScenarioBase
+
+    try:
+        ScenarioBase.model_validate(plain(raw, {}))
+    except ValidationError as exc:
+        raise _error(_dedupe(validation_problems(exc, raw, file))) from None
+
+
 def _dedupe(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 

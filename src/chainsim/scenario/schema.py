@@ -490,3 +490,19 @@ class Scenario(Spec):
             if n.id == node_id:
                 return n
         raise KeyError(node_id)
+
+
+class ScenarioBase(Spec):
+    """A base file for ``extends:``: any part of a scenario, every key optional."""
+
+    name: str | None = None
+    description: str | None = None
+    extends: str | None = None
+    horizon_days: Annotated[int, Field(gt=0)] | None = None
+    warmup_days: Annotated[int, Field(ge=0)] | None = None
+    replications: Annotated[int, Field(ge=1)] | None = None
+    seed: Annotated[int, Field(ge=0)] | None = None
+    products: list[Product] | None = None
+    nodes: list[Node] | None = None
+    lanes: list[Lane] | None = None
+    market: Market | None = None
