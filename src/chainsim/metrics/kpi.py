@@ -38,7 +38,7 @@ def node_kpis(node) -> dict[str, float]:
     pipeline = node.pipeline_holding * st.in_transit / days
     fees = st.fees / days + node.storage_fee * st.on_hand / days  # 3PL: orders, units, storage
     channel_fees = (st.channel_fees + node.fee_pct * st.sold * node.price) / days
-    shipping = st.shipping / days  # parcels to consumers
+    shipping = (st.shipping + node.per_unit_sold * st.sold) / days  # parcels to consumers
     total = holding + backorder + ordering + transport + pipeline + fees + channel_fees + shipping
     revenue = st.revenue / days
     purchase = st.purchase / days

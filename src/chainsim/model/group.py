@@ -354,6 +354,7 @@ class MemberView:
         self.backorder_cost = spec.costs.backorder
         self.order_cost = spec.costs.order
         self.pipeline_holding = spec.costs.pipeline_holding
+        self.per_unit_sold = spec.costs.per_unit_sold
         self.storage_fee = spec.fees.storage
         self.fee_pct = 0.0
         self.outlet = False

@@ -92,6 +92,7 @@ class Node:
         self.backorder_cost = spec.costs.backorder
         self.order_cost = spec.costs.order
         self.pipeline_holding = spec.costs.pipeline_holding
+        self.per_unit_sold = spec.costs.per_unit_sold
         self.storage_fee = spec.fees.storage  # a 3PL's charge per unit-day stored
         self.fee_pct = 0.0  # market outlets: channel fees, a share of consumer revenue
         self.outlet = spec.region is not None  # market mode: demand comes from its regions

@@ -230,12 +230,14 @@ class Outage(Spec):
 
 # --------------------------------------------------------------------------- nodes and lanes
 class Costs(Spec):
-    """Per unit-day on hand, per unit-day backordered, per order placed, per unit-day in transit."""
+    """Per unit-day on hand, per unit-day backordered, per order placed, per unit-day in transit,
+    per unit sold to consumers (e.g. pick, pack and parcel of an online shop)."""
 
     holding: NonNegFloat = 0.0
     backorder: NonNegFloat = 0.0
     order: NonNegFloat = 0.0
     pipeline_holding: NonNegFloat = 0.0
+    per_unit_sold: NonNegFloat = 0.0
 
 
 class Initial(Spec):
