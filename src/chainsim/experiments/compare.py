@@ -167,7 +167,14 @@ def load_scenarios(inputs: Iterable[Any]) -> tuple[list[Any], list[str]]:
     ScenarioError with every problem of every file (and scenario names used twice), or
     CompareError when there are fewer than two scenarios to compare.
     """
-    from chainsim.scenario.load import load_raw, load_scenario, locate, parse_scenario
+    from chainsim.scenario.load import (
+        check_base,
+        is_base_file,
+        load_raw,
+        load_scenario,
+        locate,
+        parse_scenario,
+    )
 
     scenarios, sources, problems = [], [], []
     seen: dict[str, str] = {}
@@ -178,7 +185,8 @@ def load_scenarios(inputs: Iterable[Any]) -> tuple[list[Any], list[str]]:
             if isinstance(item, str | Path):
                 path = Path(item)
                 raw = load_raw(path)
-                if not explicit and isinstance(raw, Mapping) and "nodes" not in raw:
+                if not explicit and is_base_file(raw):
+                    check_base(raw, str(path))  # what it says must still be right
                     continue  # a base meant to be extended, e.g. the strategies' market.yaml
                 scn = parse_scenario(raw, str(path))
                 source = str(path)
@@ -201,8 +209,8 @@ def load_scenarios(inputs: Iterable[Any]) -> tuple[list[Any], list[str]]:
         seen[scn.name] = source
         scenarios.append(scn)
         sources.append(source)
-    if problems:
-        raise ScenarioError(problems)
+    if problems:  # a base's own problems also show up in the files that extend it
+        raise ScenarioError(list(dict.fromkeys(problems)))
     if len(scenarios) < 2:
         shown = ", ".join(str(i) for i in inputs) or "(nothing)"
         found = f"only {scenarios[0].name!r}" if scenarios else "none"
