@@ -238,6 +238,12 @@ def test_a_folder_skips_files_that_are_only_extended(tmp_path):
     scenarios, sources = load_scenarios([tmp_path])
     assert [s.name for s in scenarios] == ["one", "two"]
     assert [Path(p).name for p in sources] == ["one.yaml", "two.yaml"]
+    # a base in the folder is still checked: a wrong value in it is reported at its line
+    (tmp_path / "broken_base.yaml").write_text("name: base\nseed: -1\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenarios([tmp_path])
+    assert re.search(r"broken_base\.yaml:2:\d+: .*seed", str(exc.value))
+    (tmp_path / "broken_base.yaml").unlink()
     # named explicitly, a file without nodes is an error with its position, not skipped
     with pytest.raises(ScenarioError) as exc:
         load_scenarios([tmp_path / "market.yaml", tmp_path / "one.yaml"])
