@@ -97,6 +97,11 @@ def network_kpis(nodes, per_node: dict[str, dict[str, float]], market=None) -> d
     def total(metric: str) -> float:
         return math.fsum(k[metric] for k in per_node.values() if metric in k)
 
+    # the manufacturer as a firm: every node owned by the owner of a manufacturer node
+    makers = {n.owner for n in nodes if n.role == "manufacturer"}
+    maker_profit = math.fsum(per_node[n.id].get("profit", 0.0) for n in nodes
+                             if n.owner in makers and n.id in per_node)
+
     return {
         "demand": asked / days,
         "units_sold": sold / days,
@@ -114,6 +119,9 @@ def network_kpis(nodes, per_node: dict[str, dict[str, float]], market=None) -> d
         "channel_profit": total("profit"),
         "profit": total("profit"),
         "cost_to_serve": ratio(total("total_cost"), sold / days),
+        "manufacturer_profit": maker_profit,
+        "manufacturer_margin": ratio(maker_profit, sold / days),
+        "channel_margin": ratio(total("profit"), sold / days),
         **({"coverage": ratio(market.captured, market.potential),
             "potential_demand": market.potential / days} if market is not None else {}),
     }

@@ -347,6 +347,8 @@ class MemberView:
 
     def __init__(self, spec, price, stats):
         self.id = spec.id
+        self.role = spec.role
+        self.owner = spec.owner or spec.id
         self.policy = spec.policy
         self.demand = spec.demand
         self.price = price

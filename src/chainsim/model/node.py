@@ -80,6 +80,7 @@ class Node:
     def __init__(self, spec, *, policy, price, unit_cost, env):
         self.id = spec.id
         self.role = spec.role
+        self.owner = spec.owner or spec.id
         self.env = env
         self.policy = policy
         self.review_days = spec.policy.review_days if spec.policy else 1

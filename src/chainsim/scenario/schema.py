@@ -344,6 +344,9 @@ class Node(Spec):
         default=None, description="manufacturer: days from production start to stock"
     )
     initial: Initial = Initial()
+    owner: str | None = Field(
+        default=None, description="the firm that owns this node (default: the node itself); "
+        "profits of a firm's nodes add up, e.g. a manufacturer's own web shop")
     sourcing: Sourcing = Sourcing()
     outage: Outage | None = Field(default=None, description="supplier disruptions")
     # 3PL fulfilment (role: 3pl)
