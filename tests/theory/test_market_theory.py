@@ -113,10 +113,10 @@ def test_captured_share_against_the_formula(k, n, price, ref, eps, expected):
 
 
 def test_captured_share_grows_with_outlets_and_falls_with_price():
-    shares = [captured_share(0.3, n, 25, 25, 0.0) for n in range(8)]
-    assert all(a < b for a, b in zip(shares, shares[1:]))  # intensive > selective > exclusive
-    by_price = [captured_share(0.3, 3, p, 25, 1.2) for p in (15, 20, 25, 30, 40)]
-    assert all(a > b for a, b in zip(by_price, by_price[1:]))
+    shares = np.array([captured_share(0.3, n, 25, 25, 0.0) for n in range(8)])
+    assert (np.diff(shares) > 0).all()  # intensive > selective > exclusive
+    by_price = np.array([captured_share(0.3, 3, p, 25, 1.2) for p in (15, 20, 25, 30, 40)])
+    assert (np.diff(by_price) < 0).all()
     assert captured_share(0.3, 3, 25, 25, 0.0) == pytest.approx(1 - math.exp(-0.9), rel=1e-15)
 
 
