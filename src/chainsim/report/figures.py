@@ -24,8 +24,9 @@ import pandas as pd
 from chainsim.metrics.summary import t_half_width
 
 NETWORK = "network"
-KPI_METRICS = ("fill_rate", "coverage", "units_sold", "channel_profit", "total_cost",
-               "cost_to_serve", "on_hand", "lost_sales", "backorders")
+KPI_METRICS = ("coverage", "units_sold", "manufacturer_margin", "channel_margin", "on_hand",
+               "fill_rate", "channel_profit", "total_cost", "cost_to_serve", "lost_sales",
+               "backorders")
 MAX_KPI_PANELS = 6
 COST_PARTS = ("holding_cost", "backorder_cost", "ordering_cost", "transport_cost",
               "pipeline_cost", "fees_cost", "channel_fees", "shipping_cost")
@@ -34,7 +35,9 @@ MAX_ACTORS = 12  # a panel with more actors than this sums them by role
 LABELS = {"fill_rate": "fill rate", "coverage": "coverage", "units_sold": "units sold / day",
           "channel_profit": "channel profit / day", "total_cost": "total cost / day",
           "cost_to_serve": "cost to serve / unit", "on_hand": "on hand (units)",
-          "lost_sales": "lost sales / day", "backorders": "backorders (units)"}
+          "lost_sales": "lost sales / day", "backorders": "backorders (units)",
+          "manufacturer_margin": "manufacturer profit / unit sold",
+          "channel_margin": "channel profit / unit sold"}
 
 
 @contextmanager

@@ -52,3 +52,43 @@ def summary_table(summary: pd.DataFrame, title: str, metrics=DEFAULT_METRICS,
     if len(shown) < len(nodes):
         table.caption = f"{len(nodes) - len(shown)} more nodes in summary.csv"
     return table
+
+
+TRADEOFF_METRICS = ("coverage", "units_sold", "fill_rate", "channel_margin",
+                    "manufacturer_margin", "channel_profit", "on_hand", "bullwhip")
+TRADEOFF_HEADERS = {"coverage": "coverage", "units_sold": "units/day", "fill_rate": "fill %",
+                    "channel_margin": "channel profit/unit", "manufacturer_margin":
+                    "maker profit/unit", "channel_profit": "channel profit/day",
+                    "on_hand": "stock", "bullwhip": "bullwhip upstream"}
+UPSTREAM_ROLES = ("wholesaler", "distributor")
+
+
+def tradeoff_table(summary: pd.DataFrame, scenarios: list[str], title: str,
+                   nodes: pd.DataFrame | None = None) -> Table:
+    """One row per scenario: the network's trade-offs (mean ± 95% CI half-width). Bullwhip is
+    the largest among the wholesalers and distributors (``nodes``: scenario, node, role)."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("scenario", style="bold", no_wrap=True)
+    for m in TRADEOFF_METRICS:
+        table.add_column(TRADEOFF_HEADERS[m], justify="right")
+    for name in scenarios:
+        rows = summary[summary["scenario"] == name]
+        net = rows[rows["node"] == "network"].set_index("metric")
+        cells = []
+        for m in TRADEOFF_METRICS:
+            if m == "bullwhip":
+                upstream = set() if nodes is None else set(nodes.loc[
+                    (nodes["scenario"] == name) & nodes["role"].isin(UPSTREAM_ROLES), "node"])
+                bw = rows[(rows["metric"] == "bullwhip") & rows["mean"].notna()
+                          & rows["node"].isin(upstream)]
+                top = bw.loc[bw["mean"].idxmax()] if len(bw) else None
+                cells.append("–" if top is None else
+                             f"{top['mean']:.1f}\n[dim]{top['node']}[/dim]")
+            elif m in net.index:
+                r = net.loc[m]
+                shown = "fill_rate" if m == "fill_rate" else m
+                cells.append(fmt(r["mean"], (r["ci_high"] - r["ci_low"]) / 2, shown))
+            else:
+                cells.append("")
+        table.add_row(name, *cells)
+    return table
