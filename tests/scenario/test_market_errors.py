@@ -175,7 +175,7 @@ def test_empty_regions_list(problems):
 """, "  regions: []\n")
     found = problems(text)
     # line 4 "  regions: []": 'regions' col 3 (the outlets' regions are then unknown too)
-    has(at(found, 4, 3).message, "regions", "at least 1")
+    has(at(found, 4, 3).message, "regions", "is empty", "add at least one region")
 
 
 # --------------------------------------------------------------------------- channels
@@ -230,18 +230,13 @@ def test_switching_prob_must_be_a_probability(problems, prob, words):
     has(p.message, "switching.prob", *words)
 
 
-# --------------------------------------------------------------------------- suspected bugs
-@pytest.mark.xfail(strict=True, reason="BUG: a non-outlet node with channel names gets two "
-                   "problems at the same place, the second one (validate.fulfilment_problems) "
-                   "telling it to add orders: — which would make the names wrong again")
+# --------------------------------------------------------------------------- once bugs, now fixed
 def test_channel_names_on_a_node_without_region_give_one_problem(problems):
     p = only(problems(_edit("    region: north\n", "    demand: {dist: poisson, mean: 3}\n")))
     assert (p.line, p.col) == (17, 5)
     has(p.message, "region")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: duplicate region ids pass validation; both regions "
-                   "then draw the same stream (market_demand/<id>) and share the outlets")
 def test_duplicate_region_id(problems):
     text = _edit("{id: south, demand", "{id: north, demand")
     text = _edit("region: [north, south]", "region: [north]", text)
@@ -251,8 +246,6 @@ def test_duplicate_region_id(problems):
     has(p.message, "north")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: duplicate market channel ids pass validation (the "
-                   "fee of the last one silently wins)")
 def test_duplicate_channel_id(problems):
     text = _edit("{id: web, kind", "{id: store, kind")
     text = _edit("channels: [store, web]", "channels: [store]", text)
@@ -262,16 +255,11 @@ def test_duplicate_channel_id(problems):
     has(p.message, "store")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: region: [] passes validation: the node counts as a "
-                   "market outlet but serves no region, so it never gets demand")
 def test_empty_region_list_on_an_outlet(problems):
     p = only(problems(_edit("    region: north\n", "    region: []\n")))
     assert (p.line, p.col) == (16, 5)
 
 
-@pytest.mark.xfail(strict=True, reason="empty market.regions gets pydantic's raw 'List should "
-                   "have at least 1 item after validation, not 0' instead of a message naming "
-                   "the fix (as nodes: [] does)")
 def test_empty_regions_message_names_the_fix(problems):
     text = _edit("""  regions:
     - {id: north, demand: {dist: poisson, mean: 20}}

@@ -323,10 +323,7 @@ def test_potential_demand_is_shared_between_scenarios_with_different_outlets():
     assert not np.array_equal(potential(other_seed), p3)
 
 
-# --------------------------------------------------------------------------- suspected bugs
-@pytest.mark.xfail(strict=True, reason="BUG: with no products: list (price defaults to 0) and no "
-                   "elasticity.reference_price, captured_share divides by a reference price of "
-                   "0 (ZeroDivisionError in model/market.py) even with epsilon = 0")
+# --------------------------------------------------------------------------- once bugs, now fixed
 def test_market_without_products_runs():
     scn = market_scn([outlet("a"), outlet("b")], {"north": const(10.5)})
     del scn["products"]
@@ -334,9 +331,6 @@ def test_market_without_products_runs():
     assert kpi_table(sim)["network"]["coverage"] == approx(BASE)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an outlet priced 0 with epsilon > 0 crashes with "
-                   "ZeroDivisionError (0 ** -eps in captured_share) instead of a validation "
-                   "error or the cap c = 1")
 def test_free_outlet_with_elasticity_is_rejected_or_capped():
     scn = market_scn([outlet("a", price=0)], {"north": const(10.5)},
                      elasticity={"epsilon": 1.5, "reference_price": 25})
@@ -347,9 +341,6 @@ def test_free_outlet_with_elasticity_is_rejected_or_capped():
     assert kpi_table(sim)["network"]["coverage"] == 1.0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: region: [north, north] makes one node count as two "
-                   "outlets (captured share 1 − e^(−2k) instead of 1 − e^(−k)); validation "
-                   "accepts it")
 def test_a_region_listed_twice_counts_one_outlet():
     scn = market_scn([outlet("a", ["north", "north"])], {"north": const(10.5)})
     try:

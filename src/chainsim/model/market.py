@@ -23,10 +23,16 @@ from chainsim.model.policies import EPS
 
 
 def captured_share(k: float, outlets: int, price: float, reference: float, epsilon: float) -> float:
-    """c = min(1, (1 − exp(−k·n)) · (price / reference)^−ε)."""
+    """c = min(1, (1 − exp(−k·n)) · (price / reference)^−ε); a free product (price 0) with
+    ε > 0 is capped at 1."""
     if outlets == 0:
         return 0.0
-    return min(1.0, (1.0 - math.exp(-k * outlets)) * (price / reference) ** -epsilon)
+    reach = 1.0 - math.exp(-k * outlets)
+    if epsilon == 0:
+        return min(1.0, reach)
+    if price <= 0:
+        return 1.0
+    return min(1.0, reach * (price / reference) ** -epsilon)
 
 
 class Region:

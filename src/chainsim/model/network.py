@@ -198,6 +198,7 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
             node.fee_pct = sum(fee[c] for c in names) / len(names) if names else 0.0
             wanted = [spec.region] if isinstance(spec.region, str) else spec.region
             regions = [r.id for r in scn.market.regions] if "all" in wanted else wanted
+            regions = list(dict.fromkeys(regions))  # a region listed twice is one outlet
             for r in regions:
                 outlets_of.setdefault(r, []).append(node)
         market = Market(scn.market, outlets_of, scn.product.price, streams)

@@ -651,7 +651,15 @@ def message_for(err: dict[str, Any], raw: Any) -> tuple[tuple[Any, ...], str]:
         return loc, f"{where} must be text (got {_got(value)}){fix}"
     if kind == "string_too_short":
         return loc, f"{where} must not be empty; write a name"
+    if kind == "too_short":
+        example = EMPTY_LIST_FIX.get(str(loc[-1]), "add at least one")
+        return loc, f"{where} is empty; {example}"
     return loc, f"{where}: {err['msg']}"
+
+
+EMPTY_LIST_FIX = {
+    "regions": "add at least one region, e.g. {id: north, demand: {dist: poisson, mean: 20}}",
+}
 
 
 def validation_problems(exc: ValidationError, raw: Any, file: str) -> list[Problem]:

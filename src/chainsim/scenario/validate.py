@@ -286,6 +286,17 @@ def market_problems(scn: Scenario) -> list[tuple[tuple[Any, ...], str]]:
     market = scn.market
     regions = [r.id for r in market.regions] if market else []
     channels = [c.id for c in market.channels] if market else []
+    for key, ids in (("regions", regions), ("channels", channels)):
+        for k, rid in enumerate(ids):
+            if rid in ids[:k]:
+                out.append((("market", key, k, "id"),
+                            f"{key[:-1]} id '{rid}' is used twice in the market; give each its "
+                            "own id"))
+    if market is not None and market.elasticity.epsilon > 0 and not (
+            market.elasticity.reference_price or scn.product.price):
+        out.append((("market", "elasticity"),
+                    "elasticity needs a reference price: give the product a price (products: "
+                    "[{price: ...}]) or elasticity.reference_price"))
     outlets = 0
     for i, node in enumerate(scn.nodes):
         names = [c for c in node.channels or [] if isinstance(c, str)]
@@ -311,7 +322,12 @@ def market_problems(scn: Scenario) -> list[tuple[tuple[Any, ...], str]]:
                         f"a market outlet lists market channel ids, e.g. channels: "
                         f"[{channels[0] if channels else 'store'}]"))
         wanted = [node.region] if isinstance(node.region, str) else list(node.region)
-        for r in wanted:
+        if not wanted:
+            out.append((("nodes", i, "region"),
+                        f"node '{node.id}' serves no region; list at least one, or all"))
+        for k, r in enumerate(wanted):
+            if r in wanted[:k]:
+                out.append((("nodes", i, "region"), f"region '{r}' is listed twice; list it once"))
             if r != "all" and r not in regions:
                 near = difflib.get_close_matches(r, regions, n=1, cutoff=0.5)
                 hint = f"did you mean '{near[0]}'?" if near else f"use one of: {', '.join(regions)}, all"
@@ -401,8 +417,8 @@ def fulfilment_problems(node) -> list[tuple[tuple[Any, ...], str]]:
                         "e.g. {dist: constant, value: 2} or {dist: uniform, low: 2, high: 5}"))
     if node.orders is None:
         for key in ("channels", "shipping"):
-            if key == "channels" and node.region is not None:
-                continue  # a market outlet's channel names (market_problems checks them)
+            if key == "channels" and all(isinstance(c, str) for c in node.channels or []):
+                continue  # market channel names: market_problems checks them
             if getattr(node, key) is not None:
                 out.append(((key,), f"{key}: only matters for consumer orders; add orders: {{per_day: ...}} "
                                     f"to node '{node.id}' or remove {key}"))
