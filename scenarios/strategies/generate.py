@@ -111,7 +111,7 @@ def build(name: str, a: dict) -> dict:
     for dist, regions in a.get("territories", {}).items():
         value = buy * (1 + a["territory_markup"])
         flow = sum(cap[r] for r in regions)
-        nodes.append(node(dist, "distributor", markup=a["territory_markup"],
+        nodes.append(node(dist, "distributor", markup=a["territory_markup"], territory=list(regions),
                           policy=policy(flow, a["territory_lead"]),
                           costs={"holding": round(HOLDING_RATE * value, 4),
                                  "order": ORDER_COST["tier"]}))

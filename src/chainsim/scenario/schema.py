@@ -344,6 +344,9 @@ class Node(Spec):
         default=None, description="manufacturer: days from production start to stock"
     )
     initial: Initial = Initial()
+    territory: list[str] | None = Field(
+        default=None, description="market mode: regions where this node holds exclusive "
+        "distribution rights (no other node may hold them or supply outlets there)")
     owner: str | None = Field(
         default=None, description="the firm that owns this node (default: the node itself); "
         "profits of a firm's nodes add up, e.g. a manufacturer's own web shop")

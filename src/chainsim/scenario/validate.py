@@ -339,9 +339,61 @@ def market_problems(scn: Scenario) -> list[tuple[tuple[Any, ...], str]]:
                         f"use one of: {', '.join(channels)}" if channels else
                         "add it under market: channels:")
                 out.append((("nodes", i, "channels"), f"channel '{c}' is not a market channel; {hint}"))
+    out += territory_problems(scn, regions)
     if market is not None and outlets == 0:
         out.append((("market",), "the market has no outlet; give the retailers region: (and "
                                  "channels:) instead of demand:"))
+    return out
+
+
+def territory_problems(scn: Scenario, regions: list[str]) -> list[tuple[tuple[Any, ...], str]]:
+    """Exclusive rights: one holder per region, and outlets there get the product only through
+    the holder."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    holder: dict[str, str] = {}
+    index = {n.id: i for i, n in enumerate(scn.nodes)}
+    for i, node in enumerate(scn.nodes):
+        for r in node.territory or []:
+            if r not in regions:
+                out.append((("nodes", i, "territory"),
+                            f"territory region '{r}' is not in the market; use one of: "
+                            f"{', '.join(regions)}"))
+            elif r in holder:
+                out.append((("nodes", i, "territory"),
+                            f"'{node.id}' and '{holder[r]}' both hold exclusive rights for "
+                            f"region '{r}'; give the region to one of them"))
+            else:
+                holder[r] = node.id
+    if not holder:
+        return out
+    suppliers: dict[str, set[str]] = {}
+    for lane in scn.lanes:
+        suppliers.setdefault(lane.dst, set()).add(lane.src)
+
+    def upstream(nid: str, seen: set[str]) -> set[str]:
+        for s in suppliers.get(nid, ()):
+            if s not in seen:
+                seen.add(s)
+                upstream(s, seen)
+        return seen
+
+    all_regions = regions
+    for node in scn.nodes:
+        if node.region is None:
+            continue
+        served = [node.region] if isinstance(node.region, str) else list(node.region)
+        served = all_regions if "all" in served else served
+        chain = upstream(node.id, set()) | {node.id}
+        for r in served:
+            rights = holder.get(r)
+            if rights is None or rights in chain:
+                continue
+            rival = next((n for n in chain if scn.nodes[index[n]].role == "distributor"), None)
+            who = f"through '{rival}' " if rival else ""
+            out.append((("nodes", index[node.id], "region"),
+                        f"'{rights}' holds exclusive rights for region '{r}', but outlet "
+                        f"'{node.id}' gets its stock {who}without it; supply it through "
+                        f"'{rights}' or take '{r}' out of its regions"))
     return out
 
 
