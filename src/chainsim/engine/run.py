@@ -16,7 +16,7 @@ import simpy
 from simpy.events import Event
 
 from chainsim.engine.recorder import TimeSeries
-from chainsim.metrics.kpi import network_kpis, node_kpis
+from chainsim.metrics.kpi import market_channel_kpis, network_kpis, node_kpis, owner_kpis
 from chainsim.metrics.summary import summarize
 from chainsim.model.dists import integer_valued
 from chainsim.model.network import build_network
@@ -118,11 +118,13 @@ class Simulation:
     def kpi_rows(self) -> list[tuple]:
         nodes = self.net.kpi_nodes()
         per_node = {n.id: node_kpis(n) for n in nodes}
+        extra = {**owner_kpis(nodes, per_node), **market_channel_kpis(nodes, per_node)}
         for n in nodes:  # a 3PL's channels get rows of their own: node "<id>/<channel>"
             if hasattr(n, "channel_kpis") and n.stats.days:
-                per_node.update((f"{n.id}/{ch}", k)
-                                for ch, k in n.channel_kpis(n.stats.days).items())
+                extra.update((f"{n.id}/{ch}", k)
+                             for ch, k in n.channel_kpis(n.stats.days).items())
         per_node["network"] = network_kpis(nodes, per_node, self.net.market)
+        per_node.update(extra)  # after the network's sums: they must not count twice
         name, rep = self.scenario.name, self.replication
         return [(name, rep, nid, metric, value)
                 for nid, kpis in per_node.items() for metric, value in kpis.items()]

@@ -125,3 +125,36 @@ def network_kpis(nodes, per_node: dict[str, dict[str, float]], market=None) -> d
         **({"coverage": ratio(market.captured, market.potential),
             "potential_demand": market.potential / days} if market is not None else {}),
     }
+
+
+def owner_kpis(nodes, per_node: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Money per firm that owns several nodes (``owner:``), keyed ``owner:<name>``."""
+    firms: dict[str, list] = {}
+    for n in nodes:
+        firms.setdefault(n.owner, []).append(n)
+    out = {}
+    for owner, members in firms.items():
+        if len(members) < 2:
+            continue
+        rows = [per_node[n.id] for n in members if per_node.get(n.id)]
+        out[f"owner:{owner}"] = {m: math.fsum(r.get(m, 0.0) for r in rows) for m in
+                                 ("revenue", "purchase_cost", "total_cost", "profit", "units_sold")}
+    return out
+
+
+def market_channel_kpis(nodes, per_node) -> dict[str, dict[str, float]]:
+    """Consumer sales and fees per market channel, keyed ``channel:<id>`` (an outlet's sales are
+    split equally among the channels it sells through)."""
+    out: dict[str, dict[str, float]] = {}
+    for n in nodes:
+        names = getattr(n, "channel_names", ())
+        k = per_node.get(n.id)
+        if not names or not k:
+            continue
+        for c in names:
+            row = out.setdefault(f"channel:{c}", {"units_sold": 0.0, "revenue": 0.0,
+                                                   "channel_fees": 0.0})
+            row["units_sold"] += k["units_sold"] / len(names)
+            row["revenue"] += k["units_sold"] * n.price / len(names)
+            row["channel_fees"] += k["channel_fees"] / len(names)
+    return out

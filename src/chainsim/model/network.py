@@ -195,6 +195,7 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
             if spec.region is None:
                 continue
             names = [c for c in spec.channels or [] if isinstance(c, str)]
+            node.channel_names = names
             node.fee_pct = sum(fee[c] for c in names) / len(names) if names else 0.0
             wanted = [spec.region] if isinstance(spec.region, str) else spec.region
             regions = [r.id for r in scn.market.regions] if "all" in wanted else wanted
