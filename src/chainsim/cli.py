@@ -95,12 +95,12 @@ def run(
     except ScenarioError as exc:
         _fail_input(exc)
     from chainsim.engine.run import resolve, simulate
-    from chainsim.report.files import write_results
+    from chainsim.report.files import safe_name, write_results
     from chainsim.report.tables import DEFAULT_METRICS, summary_table
 
     scn = resolve(scn, replications=replications, days=days, seed=seed, warmup=warmup)
     ts = {"first": "first", "all": True, "none": False}[timeseries]
-    target = out_dir if out_dir is not None else Path("results") / _safe_name(scn.name)
+    target = out_dir if out_dir is not None else Path("results") / safe_name(scn.name)
     if quiet:
         results = simulate(scn, timeseries=ts, trace=trace)
     else:
@@ -202,9 +202,6 @@ def _ranking_table(cmp):
                       plus_minus(r.mean, r.ci_low, r.ci_high, cmp.metric), diff, share(r.p_best))
     return table
 
-
-def _safe_name(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "scenario"
 
 
 def main() -> None:

@@ -7,12 +7,18 @@ import io
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from ruamel.yaml import YAML
 
 FULFILMENT_KEYS = ("pickers", "packers", "pick_time", "pack_time", "hours", "cutoff", "fees",
                    "shipping", "channels")
+
+
+def safe_name(name: str) -> str:
+    """A scenario name made safe as a file or folder name."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".") or "scenario"
 
 
 def parquet_available() -> bool:
@@ -41,30 +47,40 @@ def resolved_yaml(scenario, version: str) -> str:
     return header + buf.getvalue()
 
 
-def write_results(results, out_dir: Path, version: str) -> list[Path]:
-    """Write scenario.resolved.yaml, kpis.csv, summary.csv and the time series to out_dir."""
+@contextmanager
+def atomic_folder(out_dir: Path):
+    """Yield a temporary folder beside ``out_dir``; on success it replaces ``out_dir`` whole, on
+    any failure it is removed, so a failed run leaves nothing partial behind."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        (tmp / "scenario.resolved.yaml").write_text(resolved_yaml(results.scenario, version),
-                                                    encoding="utf-8")
-        results.kpis.to_csv(tmp / "kpis.csv", index=False)
-        results.summary.to_csv(tmp / "summary.csv", index=False)
-        if results.trace is not None:
-            if parquet_available():
-                results.trace.to_parquet(tmp / "trace.parquet", index=False)
-            else:
-                results.trace.to_csv(tmp / "trace.csv", index=False)
-        if results.timeseries is not None:
-            if parquet_available():
-                results.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
-            else:
-                results.timeseries.to_csv(tmp / "timeseries.csv", index=False)
+        yield tmp
         if out_dir.exists():
             shutil.rmtree(out_dir)
         os.replace(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return sorted(out_dir.iterdir())
+
+
+def write_table(frame, folder: Path, name: str) -> None:
+    """``name``.parquet where pyarrow is installed, else ``name``.csv."""
+    if parquet_available():
+        frame.to_parquet(folder / f"{name}.parquet", index=False)
+    else:
+        frame.to_csv(folder / f"{name}.csv", index=False)
+
+
+def write_results(results, out_dir: Path, version: str) -> list[Path]:
+    """Write scenario.resolved.yaml, kpis.csv, summary.csv and the time series to out_dir."""
+    with atomic_folder(out_dir) as tmp:
+        (tmp / "scenario.resolved.yaml").write_text(resolved_yaml(results.scenario, version),
+                                                    encoding="utf-8")
+        results.kpis.to_csv(tmp / "kpis.csv", index=False)
+        results.summary.to_csv(tmp / "summary.csv", index=False)
+        if results.trace is not None:
+            write_table(results.trace, tmp, "trace")
+        if results.timeseries is not None:
+            write_table(results.timeseries, tmp, "timeseries")
+    return sorted(Path(out_dir).iterdir())

@@ -20,15 +20,12 @@ from __future__ import annotations
 import base64
 import html
 import math
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from chainsim.experiments.compare import NETWORK, direction, lower_is_better
-from chainsim.report.files import resolved_yaml
+from chainsim.report.files import atomic_folder, resolved_yaml, safe_name
 from chainsim.report.tables import PERCENT
 
 FIGURE_CAPTIONS = {
@@ -225,9 +222,6 @@ def render_report(comparison: pd.DataFrame, ranking: pd.DataFrame, info: pd.Data
     return "\n".join(parts) + "\n"
 
 
-def _safe_name(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".") or "scenario"
-
 
 def write_comparison(cmp, out_dir: Path, version: str) -> list[Path]:
     """Write a Comparison's tables, resolved scenarios, figures and report.html to out_dir,
@@ -235,9 +229,7 @@ def write_comparison(cmp, out_dir: Path, version: str) -> list[Path]:
     from chainsim.report.figures import comparison_figures, save
 
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with atomic_folder(out_dir) as tmp:
         cmp.comparison.to_csv(tmp / "comparison.csv", index=False)
         cmp.ranking.to_csv(tmp / "ranking.csv", index=False)
         cmp.kpis.to_csv(tmp / "kpis.csv", index=False)
@@ -246,7 +238,7 @@ def write_comparison(cmp, out_dir: Path, version: str) -> list[Path]:
         cmp.info.to_csv(tmp / "scenarios.csv", index=False)
         (tmp / "scenarios").mkdir()
         for i, scn in enumerate(cmp.scenarios, 1):
-            (tmp / "scenarios" / f"{i:02d}_{_safe_name(scn.name)}.resolved.yaml").write_text(
+            (tmp / "scenarios" / f"{i:02d}_{safe_name(scn.name)}.resolved.yaml").write_text(
                 resolved_yaml(scn, version), encoding="utf-8")
         (tmp / "figures").mkdir()
         pngs = {name: save(fig, tmp / "figures", name)
@@ -255,10 +247,4 @@ def write_comparison(cmp, out_dir: Path, version: str) -> list[Path]:
         page = render_report(cmp.comparison, cmp.ranking, cmp.info, cmp.settings, cmp.metric,
                              cmp.baseline, pngs, version)
         (tmp / "report.html").write_text(page, encoding="utf-8")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return sorted(out_dir.iterdir())
