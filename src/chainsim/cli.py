@@ -169,8 +169,7 @@ def compare(
 
         out.print(_ranking_table(cmp))
         out.print(tradeoff_table(cmp.summary, list(cmp.ranking["scenario"]),
-                                 "Trade-offs at the network (mean ± 95% CI half-width; profit "
-                                 "per unit sold; bullwhip of the wholesale/distribution tier)",
+                                 "Trade-offs (mean ± 95% CI half-width)",
                                  cmp.nodes))
     out.print(f"results: {out_dir}/ ({', '.join(p.name for p in written)}); open "
               f"{out_dir / 'report.html'}", markup=False, highlight=False, soft_wrap=True)

@@ -55,11 +55,14 @@ def summary_table(summary: pd.DataFrame, title: str, metrics=DEFAULT_METRICS,
 
 
 TRADEOFF_METRICS = ("coverage", "units_sold", "fill_rate", "channel_margin",
-                    "manufacturer_margin", "channel_profit", "on_hand", "bullwhip")
-TRADEOFF_HEADERS = {"coverage": "coverage", "units_sold": "units/day", "fill_rate": "fill %",
-                    "channel_margin": "channel profit/unit", "manufacturer_margin":
-                    "maker profit/unit", "channel_profit": "channel profit/day",
-                    "on_hand": "stock", "bullwhip": "bullwhip upstream"}
+                    "manufacturer_margin", "on_hand", "bullwhip")
+TRADEOFF_HEADERS = {"coverage": "cover", "units_sold": "units", "fill_rate": "fill%",
+                    "channel_margin": "chan/u", "manufacturer_margin": "maker/u",
+                    "on_hand": "stock", "bullwhip": "bullwh"}
+TRADEOFF_CAPTION = ("cover = captured share of the market; units = sold per day; chan/u, "
+                    "maker/u = profit per unit sold of the whole channel and of the "
+                    "manufacturer; stock = units on hand; bullwh = largest bullwhip among "
+                    "wholesalers and distributors")
 UPSTREAM_ROLES = ("wholesaler", "distributor")
 
 
@@ -67,7 +70,8 @@ def tradeoff_table(summary: pd.DataFrame, scenarios: list[str], title: str,
                    nodes: pd.DataFrame | None = None) -> Table:
     """One row per scenario: the network's trade-offs (mean ± 95% CI half-width). Bullwhip is
     the largest among the wholesalers and distributors (``nodes``: scenario, node, role)."""
-    table = Table(title=title, title_justify="left")
+    table = Table(title=title, title_justify="left", caption=TRADEOFF_CAPTION,
+                  caption_justify="left")
     table.add_column("scenario", style="bold", no_wrap=True)
     for m in TRADEOFF_METRICS:
         table.add_column(TRADEOFF_HEADERS[m], justify="right")
@@ -82,12 +86,10 @@ def tradeoff_table(summary: pd.DataFrame, scenarios: list[str], title: str,
                 bw = rows[(rows["metric"] == "bullwhip") & rows["mean"].notna()
                           & rows["node"].isin(upstream)]
                 top = bw.loc[bw["mean"].idxmax()] if len(bw) else None
-                cells.append("–" if top is None else
-                             f"{top['mean']:.1f}\n[dim]{top['node']}[/dim]")
+                cells.append("–" if top is None else f"{top['mean']:.1f}")
             elif m in net.index:
                 r = net.loc[m]
-                shown = "fill_rate" if m == "fill_rate" else m
-                cells.append(fmt(r["mean"], (r["ci_high"] - r["ci_low"]) / 2, shown))
+                cells.append(fmt(r["mean"], (r["ci_high"] - r["ci_low"]) / 2, m))
             else:
                 cells.append("")
         table.add_row(name, *cells)
