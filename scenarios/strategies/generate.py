@@ -37,11 +37,11 @@ CHANNELS = {  # market channels: kind, fee (share of revenue)
 # region, the tiers between the plant and the outlets, prices along the chain.
 STRATEGIES = {
     "direct": dict(
-        description="the manufacturer sells online only (own website and a marketplace shop), "
-                    "stock at a 3PL: pick, pack and parcel per unit sold",
-        consumer_price=LIST_PRICE, per_region=0,
-        online=[("webshop", ["website"]), ("marketplace-shop", ["marketplace"])],
-        tiers=[], plant_price=UNIT_COST, per_unit_sold=5.5, lead=3, own_outlets=True),
+        description="the manufacturer sells online only (own website and a marketplace shop); "
+                    "its stock sits at a 3PL that picks, packs and ships parcels",
+        consumer_price=LIST_PRICE, per_region=0, fulfilment=True,
+        online=[("fc", ["website", "marketplace"])],
+        tiers=[], plant_price=UNIT_COST, lead=3, own_outlets=True),
     "indirect": dict(
         description="manufacturer -> wholesaler (meets the MOQ) -> many small retailers",
         consumer_price=LIST_PRICE, per_region=3, channels=["store"],
@@ -64,6 +64,24 @@ STRATEGIES = {
         tiers=[("distributor", "dist", 0.15, 4)], plant_price=15.0, lead=2),
 }
 HOLDING_RATE = 0.25 / 365  # holding cost per unit-day = 25% a year of the unit's value
+# A 3PL's service (direct): two pickers (3 min an order), one packer (2 min), 8:00-18:00, cut-off
+# 15:00; fees 1.50 an order, 0.20 a unit, 0.01 a unit-day stored; parcels standard 2-4 days at 4.50
+# or express next day at 8.00 (the marketplace promises 2 days). Typical e-commerce 3PL rates.
+FULFILMENT = {
+    "pickers": 2, "pick_time": {"dist": "gamma", "mean": 3, "cv": 0.5},
+    "packers": 1, "pack_time": {"dist": "gamma", "mean": 2, "cv": 0.3},
+    "hours": {"start": 8, "end": 18}, "cutoff": 15,
+    "fees": {"per_order": 1.5, "per_unit": 0.2, "storage": 0.01},
+    "shipping": [
+        {"method": "standard", "transit_days": {"dist": "uniform", "low": 2, "high": 4},
+         "cost_per_parcel": 4.5},
+        {"method": "express", "transit_days": {"dist": "constant", "value": 1},
+         "cost_per_parcel": 8.0}],
+}
+FULFILMENT_CHANNELS = {  # the seller's own channel list at the 3PL: share of orders, fee, promise
+    "website": {"kind": "website", "share": 0.5, "promised_days": 4},
+    "marketplace": {"kind": "marketplace", "share": 0.5, "fee_pct": 0.15, "promised_days": 2},
+}
 ORDER_COST = {"outlet": 10.0, "tier": 60.0}
 
 
@@ -137,6 +155,16 @@ def build(name: str, a: dict) -> dict:
                           "cost_per_unit": 0.3})
     for oid, channels in online:
         mu = total / n_region  # its share of every region
+        if a.get("fulfilment"):  # the seller's stock at a 3PL, serving one-unit orders
+            chans = [{"id": c, **FULFILMENT_CHANNELS[c]} for c in channels]
+            nodes.append(node(oid, "3pl", region="all", channels=chans, **own,
+                              price=a["consumer_price"], unmet="backorder",
+                              policy=policy(mu, a["lead"], pack), costs=dict(outlet_costs),
+                              **FULFILMENT))
+            lanes.append({"from": supplier, "to": oid,
+                          "lead_time": {"dist": "constant", "value": a["lead"]},
+                          "cost_per_unit": 0.3})
+            continue
         nodes.append(node(oid, "retailer", region="all", channels=list(channels), **own,
                           price=a["consumer_price"], unmet="backorder",
                           policy=policy(mu, a["lead"], pack), costs=dict(outlet_costs)))

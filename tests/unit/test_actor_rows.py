@@ -11,11 +11,19 @@ import chainsim
 STRATEGIES = Path(__file__).resolve().parents[2] / "scenarios" / "strategies"
 
 
+def rows_of(name):
+    res = chainsim.simulate(STRATEGIES / f"{name}.yaml", replications=2, days=30, warmup=10)
+    return {(r.replication, r.node, r.metric): r.value for r in res.kpis.itertuples()}
+
+
 @pytest.fixture(scope="module")
 def direct():
-    res = chainsim.simulate(STRATEGIES / "direct.yaml", replications=2, days=40, warmup=10)
-    k = res.kpis
-    return {(r.replication, r.node, r.metric): r.value for r in k.itertuples()}
+    return rows_of("direct")
+
+
+@pytest.fixture(scope="module")
+def intensive():
+    return rows_of("intensive")
 
 
 def value(rows, node, metric, rep=0):
@@ -23,24 +31,27 @@ def value(rows, node, metric, rep=0):
 
 
 def test_owner_rows_add_up_the_owned_nodes(direct):
-    owned = ("plant", "webshop", "marketplace-shop")  # owner: brand in direct.yaml
+    owned = ("plant", "fc")  # owner: brand in direct.yaml (the plant and its 3PL stock)
     for metric in ("revenue", "purchase_cost", "total_cost", "profit", "units_sold"):
         want = sum(value(direct, n, metric) for n in owned)
         assert value(direct, "owner:brand", metric) == pytest.approx(want, rel=1e-12)
 
 
 def test_network_profit_counts_each_node_once(direct):
-    nodes = ("plant", "webshop", "marketplace-shop")
-    want = sum(value(direct, n, "profit") for n in nodes)
+    want = sum(value(direct, n, "profit") for n in ("plant", "fc"))
     assert value(direct, "network", "channel_profit") == pytest.approx(want, rel=1e-12)
 
 
-def test_channel_rows_are_their_outlets_sales(direct):
-    # each online shop sells through one channel: its row is that shop's sales and fees
-    for shop, channel in (("webshop", "website"), ("marketplace-shop", "marketplace")):
-        sold = value(direct, shop, "units_sold")
-        assert value(direct, f"channel:{channel}", "units_sold") == pytest.approx(sold)
-        assert value(direct, f"channel:{channel}", "revenue") == pytest.approx(sold * 40)
-    fees = value(direct, "channel:marketplace", "channel_fees")
-    assert fees == pytest.approx(0.15 * value(direct, "channel:marketplace", "revenue"))
-    assert value(direct, "channel:website", "channel_fees") == 0
+def test_channel_rows_are_their_outlets_sales(intensive):
+    # every store sells through channel 'store', the marketplace sellers through 'marketplace'
+    stores = [n for (rep, n, m) in intensive if rep == 0 and m == "units_sold"
+              and n.split("-")[0] in ("metro", "city", "suburbs", "rural")]
+    assert len(stores) == 24
+    sold = sum(value(intensive, n, "units_sold") for n in stores)
+    assert value(intensive, "channel:store", "units_sold") == pytest.approx(sold)
+    assert value(intensive, "channel:store", "revenue") == pytest.approx(sold * 38)
+    assert value(intensive, "channel:store", "channel_fees") == 0
+    online = value(intensive, "marketplace-sellers", "units_sold")
+    assert value(intensive, "channel:marketplace", "units_sold") == pytest.approx(online)
+    fees = value(intensive, "channel:marketplace", "channel_fees")
+    assert fees == pytest.approx(0.15 * value(intensive, "channel:marketplace", "revenue"))

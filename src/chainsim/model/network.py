@@ -137,7 +137,7 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
         kw = dict(policy=policy, price=prices[nid], unit_cost=scn.product.unit_cost, env=env)
         if spec.infinite_supply:
             node = InfiniteSource(spec, **kw)
-        elif spec.orders is not None:
+        elif spec.orders is not None or (spec.role == "3pl" and spec.region is not None):
             node = Fulfilment(spec, streams=streams, warmup=scn.warmup_days, trace=trace, **kw)
         elif spec.policy is not None and spec.policy.type == "dropship":
             node = DropshipNode(spec, **kw)

@@ -73,10 +73,16 @@ class Fulfilment(Node):
         self.sells_to_consumers = True
         self.warmup = warmup
         self.trace = trace  # a list to append rows to, or None
-        gaps = s.Exponential(dist="exponential", mean=1.0 / spec.orders.per_day)
-        self.gap = Buffered(make_sampler(gaps, streams.generator("orders", nid)))
-        self.size = Buffered(make_sampler(spec.orders.size, streams.generator("order_size", nid)),
-                             transform=_at_least_one)
+        if spec.orders is not None:  # its own Poisson stream of orders
+            gaps = s.Exponential(dist="exponential", mean=1.0 / spec.orders.per_day)
+            self.gap = Buffered(make_sampler(gaps, streams.generator("orders", nid)))
+            self.size = Buffered(make_sampler(spec.orders.size,
+                                              streams.generator("order_size", nid)),
+                                 transform=_at_least_one)
+        else:  # a market outlet: the units its regions send, one order each, during the day
+            unit_day = s.Uniform(dist="uniform", low=0, high=1)
+            self.arrival_time = Buffered(make_sampler(unit_day,
+                                                      streams.generator("order_times", nid)))
         self.channels = [c for c in spec.channels or [] if isinstance(c, s.Channel)] or [
             DEFAULT_CHANNEL]
         self.cum_share = list(accumulate(c.share for c in self.channels))
@@ -111,23 +117,44 @@ class Fulfilment(Node):
             whole = float(self.on_hand).is_integer()
             self.pools = divide(self.on_hand, self.allocation, whole)
             self.queues = [deque() for _ in self.channels]
-        env.process(self._arrivals())
+        if spec.orders is not None:
+            env.process(self._arrivals())
 
     # ------------------------------------------------------------------ consumer orders
     def _arrivals(self):
         """Consumer orders arrive one by one; each takes its units or waits for them."""
-        env, timeout = self.env, self.env.timeout
+        timeout = self.env.timeout
         while True:
             yield timeout(self.gap())
-            k = bisect_right(self.cum_share, self.channel_draw())
-            order = Order(self, self.number, min(k, len(self.channels) - 1), self.size(), env.now)
-            self.number += 1
-            self._log(order, "ordered", order.placed)
-            if order.placed >= self.warmup:
-                self.by_channel[order.channel].orders += 1
-            x = self.fill(order, order.size)  # counts the units as asked of the node today
-            if x:
-                self.allocate(order, x)
+            self._new_order(self.size())
+
+    def _new_order(self, size):
+        k = bisect_right(self.cum_share, self.channel_draw())
+        order = Order(self, self.number, min(k, len(self.channels) - 1), size, self.env.now)
+        self.number += 1
+        self._log(order, "ordered", order.placed)
+        if order.placed >= self.warmup:
+            self.by_channel[order.channel].orders += 1
+        x = self.fill(order, order.size)  # counts the units as asked of the node today
+        if x:
+            self.allocate(order, x)
+
+    def take_demand(self, d):
+        """Market mode: the d units captured today arrive as one-unit orders at uniform times
+        within the day; each waits for stock itself, so nothing is left for the market."""
+        if d > 0:
+            times = sorted(self.arrival_time() for _ in range(int(round(d))))
+            self.env.process(self._market_orders(times))
+        return 0
+
+    def take_demand_switched(self, want):
+        return want  # consumers of a store do not switch to an online shop
+
+    def _market_orders(self, times):
+        env, start = self.env, self.env.now
+        for t in times:
+            yield env.timeout(start + t - env.now)
+            self._new_order(1)
 
     def allocate(self, order, qty):
         """Units set aside for an order are sold; a complete order goes to picking. With lost

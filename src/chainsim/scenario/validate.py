@@ -300,7 +300,7 @@ def market_problems(scn: Scenario) -> list[tuple[tuple[Any, ...], str]]:
     outlets = 0
     for i, node in enumerate(scn.nodes):
         names = [c for c in node.channels or [] if isinstance(c, str)]
-        if node.orders is not None and names:
+        if (node.orders is not None or node.role == "3pl") and names:
             out.append((("nodes", i, "channels"),
                         f"a 3pl's channels are mappings like {{id: web, kind: website, share: 1}}; "
                         f"give node '{node.id}' those instead of names"))
@@ -317,7 +317,7 @@ def market_problems(scn: Scenario) -> list[tuple[tuple[Any, ...], str]]:
                         f"node '{node.id}' names a region but the scenario has no market:; add "
                         "market: {regions: [{id: ..., demand: ...}]} or use demand:"))
             continue
-        if any(not isinstance(c, str) for c in node.channels or []):
+        if node.role != "3pl" and any(not isinstance(c, str) for c in node.channels or []):
             out.append((("nodes", i, "channels"),
                         f"a market outlet lists market channel ids, e.g. channels: "
                         f"[{channels[0] if channels else 'store'}]"))
@@ -467,7 +467,8 @@ def fulfilment_problems(node) -> list[tuple[tuple[Any, ...], str]]:
             out.append((("shipping", k, "transit_days", "dist"),
                         f"{m.transit_days.dist} is a demand process, not a transit time; use "
                         "e.g. {dist: constant, value: 2} or {dist: uniform, low: 2, high: 5}"))
-    if node.orders is None:
+    takes_orders = node.orders is not None or (node.role == "3pl" and node.region is not None)
+    if not takes_orders:
         for key in ("channels", "shipping"):
             if key == "channels" and all(isinstance(c, str) for c in node.channels or []):
                 continue  # market channel names: market_problems checks them
@@ -479,7 +480,7 @@ def fulfilment_problems(node) -> list[tuple[tuple[Any, ...], str]]:
         out.append((("orders",), f"node '{node.id}' takes consumer orders but has no shipping "
                                  "method; add shipping: [{method: standard, transit_days: "
                                  "{dist: constant, value: 2}, cost_per_parcel: 5}]"))
-    if node.orders.size.dist in DEMAND_ONLY:
+    if node.orders is not None and node.orders.size.dist in DEMAND_ONLY:
         out.append((("orders", "size", "dist"),
                     f"{node.orders.size.dist} is a demand process, not an order size; use e.g. "
                     "{dist: poisson, mean: 2} or {dist: empirical, values: [1, 1, 2]}"))
