@@ -175,6 +175,88 @@ def compare(
               f"{out_dir / 'report.html'}", markup=False, highlight=False, soft_wrap=True)
 
 
+@app.command()
+def sweep(
+    experiment: Annotated[Path, typer.Argument(metavar="EXPERIMENT.yaml", help="sweep file")],
+    workers: Annotated[int | None, typer.Option(min=1, help="local processes (default: all cores)")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="results folder (default results/sweeps/<file name>/)")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="finish an interrupted sweep in --out")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
+) -> None:
+    """Run a parameter sweep: design points × replications, streamed to disk, resumable."""
+    import os
+
+    from chainsim import __version__
+    from chainsim.errors import ScenarioError
+    from chainsim.experiments.sweepfile import load_sweep
+
+    try:
+        spec = load_sweep(experiment)
+    except ScenarioError as exc:
+        _fail_input(exc)
+    from chainsim.experiments.sweep import run_sweep
+
+    target = out_dir if out_dir is not None else Path("results") / "sweeps" / experiment.stem
+    if target.exists() and any(target.iterdir()) and not resume:
+        err.print(f"{target} already holds results; add --resume to finish that sweep or give "
+                  "another --out", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(BAD_INPUT)
+    n_workers = workers or os.cpu_count() or 1
+    kwargs = dict(workers=n_workers, scheduler=scheduler, resume=resume, version=__version__)
+    try:
+        if quiet:
+            kpis, summary = run_sweep(spec, target, **kwargs)
+        else:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            with Progress("[progress.description]{task.description}", BarColumn(),
+                          MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+                          console=err, transient=True) as bar:
+                task = bar.add_task(f"{len(spec.points)} points × {spec.replications} "
+                                    "replications: tasks", total=None)
+                kpis, summary = run_sweep(spec, target, **kwargs, progress=lambda done, total:
+                                          bar.update(task, completed=done, total=total))
+    except ValueError as exc:
+        err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(BAD_INPUT) from None
+    if not quiet:
+        out.print(_sweep_table(summary, list(spec.parameters), spec.metrics))
+    out.print(f"results: {target}/ (manifest.json, parts/, kpis.csv, summary.csv)", markup=False,
+              highlight=False, soft_wrap=True)
+
+
+def _sweep_table(summary, parameters, metrics, rows: int = 10):
+    """The best points by the first metric at node 'network' (else the first node)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from chainsim.experiments.compare import lower_is_better
+
+    metric = (metrics or ["channel_profit"])[0]
+    picked = summary[summary["metric"] == metric]
+    node = "network" if (picked["node"] == "network").any() else (
+        picked["node"].iloc[0] if len(picked) else "network")
+    picked = picked[picked["node"] == node].sort_values(
+        "mean", ascending=lower_is_better(metric)).head(rows)
+    table = Table(title=f"best points by {escape(metric)} at {escape(str(node))} "
+                        "(mean ± 95% CI half-width)", title_justify="left")
+    for name in [*parameters, "point", metric]:
+        table.add_column(escape(str(name)), justify="right")
+    for r in picked.itertuples(index=False):
+        row = r._asdict()
+        half = (row["ci_high"] - row["ci_low"]) / 2
+        table.add_row(*[str(row.get(p, "")) for p in parameters], str(row["point"]),
+                      f"{row['mean']:,.3f} ± {half:,.3f}")
+    return table
+
+
 def _ranking_table(cmp):
     """The ranking as a rich table: mean ± CI half-width, paired difference ± CI, P(best)."""
     from rich.markup import escape

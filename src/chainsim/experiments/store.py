@@ -1,0 +1,78 @@
+"""A sweep's results folder: a manifest, one part file per finished task, then the tidy tables.
+
+    manifest.json            the sweep as run: file, base, parameters, points, replications, seed,
+                             chainsim version (a resume must match it)
+    parts/<task>.csv         rows of one finished task, each written whole then renamed
+    kpis.csv (+ .parquet)    one row per value: a column per parameter, point, replication, node,
+                             metric, value
+    summary.csv              per point, node and metric: mean, std, 95% CI, n
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+PART_COLUMNS = ["point", "replication", "node", "metric", "value"]
+
+
+class SweepStore:
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.parts = self.folder / "parts"
+
+    # ------------------------------------------------------------------ manifest
+    def start(self, manifest: dict, resume: bool) -> None:
+        """Create the folder, or check that a resumed one belongs to the same sweep."""
+        path = self.folder / "manifest.json"
+        if resume and path.exists():
+            old = json.loads(path.read_text(encoding="utf-8"))
+            same = {k: old.get(k) for k in ("points", "replications", "seed", "base")}
+            if same != {k: manifest.get(k) for k in same}:
+                raise ValueError(f"{self.folder} holds a different sweep (points, replications, "
+                                 "seed or base changed); use another --out")
+            return
+        self.parts.mkdir(parents=True, exist_ok=True)
+        self._write(path, json.dumps(manifest, indent=2, default=str))
+
+    # ------------------------------------------------------------------ parts
+    def finished(self) -> set[str]:
+        if not self.parts.exists():
+            return set()
+        return {p.stem for p in self.parts.glob("*.csv")}
+
+    def save_part(self, name: str, rows: list[tuple]) -> None:
+        frame = pd.DataFrame(rows, columns=PART_COLUMNS)
+        self._write(self.parts / f"{name}.csv", frame.to_csv(index=False))
+
+    def _write(self, path: Path, text: str) -> None:
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)  # a part is there whole or not at all
+
+    # ------------------------------------------------------------------ tables
+    def table(self, points: list[dict], parameters: list[str]) -> pd.DataFrame:
+        """All finished rows, in (point, replication) order, with a column per parameter."""
+        files = sorted(self.parts.glob("*.csv"))
+        frame = pd.concat([pd.read_csv(f, keep_default_na=False, na_values=[""])
+                           for f in files], ignore_index=True) if files else pd.DataFrame(
+            columns=PART_COLUMNS)
+        frame = frame.sort_values(["point", "replication"], kind="stable", ignore_index=True)
+        for name in reversed(parameters):
+            values = [p[name] for p in points]
+            frame.insert(0, name, frame["point"].map(dict(enumerate(values))))
+        return frame
+
+    def write_tables(self, kpis: pd.DataFrame, summary: pd.DataFrame) -> list[Path]:
+        from chainsim.report.files import parquet_available
+
+        self._write(self.folder / "kpis.csv", kpis.to_csv(index=False))
+        self._write(self.folder / "summary.csv", summary.to_csv(index=False))
+        written = [self.folder / "kpis.csv", self.folder / "summary.csv"]
+        if parquet_available():
+            kpis.to_parquet(self.folder / "kpis.parquet", index=False)
+            written.append(self.folder / "kpis.parquet")
+        return written

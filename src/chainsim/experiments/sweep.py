@@ -1,0 +1,139 @@
+"""Run a sweep: design points × replications, on local processes or a Dask cluster, streamed to disk.
+
+Every (point, replication) uses the replication's own streams, so replication r of every point
+sees the same random numbers (common random numbers) and a run's numbers do not depend on where or
+in what order it ran. Work is cut into tasks of a few replications of one point; each finished
+task is written at once as its own part file (written whole, then renamed), so an interrupted
+sweep loses nothing that finished and ``resume`` skips exactly the finished tasks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+
+_SCENARIOS: list | None = None  # per worker process: the point scenarios, sent once
+
+
+@dataclass(frozen=True)
+class Task:
+    point: int
+    first: int  # replications first .. last - 1
+    last: int
+
+    @property
+    def name(self) -> str:
+        return f"point-{self.point:05d}-reps-{self.first:05d}-{self.last:05d}"
+
+
+def plan_tasks(points: int, replications: int) -> list[Task]:
+    """Tasks of consecutive replications of one point, about 64 in all (fewer replications per
+    task would drown short runs in overhead, more would balance long sweeps badly). The plan
+    depends on the sweep only, never on the workers, so a resumed sweep finds its tasks."""
+    total = points * replications
+    per_task = max(1, min(replications, math.ceil(total / 64)))
+    return [Task(p, r, min(r + per_task, replications))
+            for p in range(points) for r in range(0, replications, per_task)]
+
+
+def _init(scenarios) -> None:
+    global _SCENARIOS
+    _SCENARIOS = scenarios
+
+
+def run_task(task: Task, scenarios=None) -> list[tuple]:
+    """KPI rows (point, replication, node, metric, value) of one task."""
+    from chainsim.engine.run import Simulation
+
+    scn = (scenarios if scenarios is not None else _SCENARIOS)[task.point]
+    rows = []
+    for rep in range(task.first, task.last):
+        for _, replication, node, metric, value in Simulation(scn, rep).run().kpi_rows():
+            rows.append((task.point, replication, node, metric, value))
+    return rows
+
+
+def execute(scenarios: Sequence, tasks: Sequence[Task], *, workers: int = 1,
+            scheduler: str | None = None,
+            done: Callable[[Task, list[tuple]], None]) -> None:
+    """Run the tasks and hand each finished one to ``done`` (in completion order)."""
+    if not tasks:
+        return
+    if scheduler:
+        _execute_dask(scenarios, tasks, scheduler, done)
+    elif workers <= 1:
+        for task in tasks:
+            done(task, run_task(task, scenarios))
+    else:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init,
+                                 initargs=(list(scenarios),)) as pool:
+            futures = {pool.submit(run_task, task): task for task in tasks}
+            for future in as_completed(futures):
+                done(futures[future], future.result())
+
+
+def _execute_dask(scenarios, tasks, address, done) -> None:
+    """The same tasks on a Dask cluster; the scenarios are sent to the workers once."""
+    try:
+        from dask.distributed import Client
+        from dask.distributed import as_completed as dask_completed
+    except ImportError:  # pragma: no cover - depends on the optional extra
+        raise RuntimeError("--scheduler needs the cluster extra: pip install 'chainsim[cluster]'"
+                           ) from None
+    with Client(address) as client:
+        shared = client.scatter(list(scenarios), broadcast=True)
+        futures = {client.submit(run_task, task, shared, pure=False): task for task in tasks}
+        for future in dask_completed(futures):
+            done(futures[future], future.result())
+
+
+def summarize_points(kpis, parameters: Sequence[str]):
+    """Per point, node and metric: mean, std, 95% t-interval and n over replications."""
+    import numpy as np
+
+    from chainsim.metrics.summary import t_half_width
+
+    keys = [*parameters, "point", "node", "metric"]
+    out = kpis.groupby(keys, sort=False, dropna=False)["value"].agg(
+        mean="mean", std="std", n="count").reset_index()
+    half = np.array([t_half_width(s, n) for s, n in zip(out["std"], out["n"], strict=True)])
+    out["ci_low"] = out["mean"] - half
+    out["ci_high"] = out["mean"] + half
+    return out[[*keys, "mean", "std", "ci_low", "ci_high", "n"]]
+
+
+def run_sweep(sweep, out_dir, *, workers: int = 1, scheduler: str | None = None,
+              resume: bool = False, version: str = "",
+              progress: Callable[[int, int], None] | None = None):
+    """Run (or finish) a sweep into ``out_dir``; returns (kpis, summary) DataFrames."""
+    from chainsim.experiments.store import SweepStore
+
+    store = SweepStore(out_dir)
+    manifest = {"file": str(sweep.file), "base": str(sweep.base_path), "design": sweep.design,
+                "parameters": list(sweep.parameters), "points": sweep.points,
+                "replications": sweep.replications, "seed": sweep.scenarios[0].seed,
+                "chainsim": version}
+    store.start(manifest, resume)
+    tasks = plan_tasks(len(sweep.points), sweep.replications)
+    done_before = store.finished()
+    todo = [t for t in tasks if t.name not in done_before]
+    finished = len(tasks) - len(todo)
+    if progress:
+        progress(finished, len(tasks))
+
+    def done(task, rows):
+        nonlocal finished
+        store.save_part(task.name, rows)
+        finished += 1
+        if progress:
+            progress(finished, len(tasks))
+
+    execute(sweep.scenarios, todo, workers=workers, scheduler=scheduler, done=done)
+    kpis = store.table(sweep.points, list(sweep.parameters))
+    if sweep.metrics:
+        kpis = kpis[kpis["metric"].isin(sweep.metrics)].reset_index(drop=True)
+    summary = summarize_points(kpis, list(sweep.parameters))
+    store.write_tables(kpis, summary)
+    return kpis, summary
