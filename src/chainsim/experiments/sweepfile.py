@@ -1,0 +1,251 @@
+"""Read a sweep file: a base scenario, the parameters to vary, a design, replications, metrics.
+
+```yaml
+base: ../scenarios/examples/single_retailer.yaml   # relative to this file
+replications: 20
+design: grid                     # grid | list | lhs (with samples:)
+parameters:
+  nodes.shop.policy.S: [30, 40, 50]          # dotted path; nodes and lanes addressed by id
+  lanes.plant->shop.lead_time.value: [2, 4]
+metrics: [fill_rate, total_cost]
+```
+
+Everything is checked before anything runs, and every problem is reported at once as
+``FILE:LINE:COL: message``: unknown keys, an unknown path (with the valid alternatives), a value
+that the scenario refuses (at the value in the sweep file, with the scenario's message), lists of
+unequal length for ``list`` and ``zip``, ``lhs`` without ``samples`` or without ``[low, high]``.
+Every design point's scenario is then built and validated. Metric names are not checked here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from chainsim.errors import Problem, ScenarioError
+from chainsim.experiments import design as designs
+from chainsim.experiments.paths import PathError, check_path, set_path
+from chainsim.scenario.load import (
+    _error,
+    _got,
+    _own_pos,
+    load_scenario,
+    locate,
+    message_for,
+    plain,
+    read_yaml,
+)
+from chainsim.scenario.schema import Scenario
+
+
+class SweepSpec(BaseModel):
+    """The keys of a sweep file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base: Annotated[str, Field(min_length=1)]
+    replications: Annotated[int, Field(ge=1)] | None = None
+    design: Literal["grid", "list", "lhs"] = "grid"
+    samples: Annotated[int, Field(ge=1)] | None = None
+    seed: Annotated[int, Field(ge=0)] | None = None
+    parameters: Annotated[dict[str, Any], Field(min_length=1)]
+    zip: list[list[str]] | None = None
+    metrics: list[str] | None = None
+
+
+SWEEP_KEYS = list(SweepSpec.model_fields)
+
+
+@dataclass
+class Sweep:
+    """A checked sweep: the base scenario and one validated scenario per design point."""
+
+    file: str
+    base_path: Path
+    base: Scenario
+    design: str
+    parameters: list[str]
+    points: list[dict[str, Any]]
+    replications: int
+    seed: int | None
+    metrics: list[str] | None
+    scenarios: list[Scenario]
+
+
+def _py(value: Any) -> Any:
+    """Plain Python values (ruamel.yaml's scalars are subclasses of the builtins)."""
+    value = plain(value, {})
+    if isinstance(value, bool) or value is None:
+        return value
+    for kind in (int, float, str):
+        if isinstance(value, kind):
+            return kind(value)
+    if isinstance(value, list):
+        return [_py(v) for v in value]
+    if isinstance(value, dict):
+        return {_py(k): _py(v) for k, v in value.items()}
+    return value
+
+
+def _spec_problems(exc: ValidationError, raw: Any, file: str) -> list[Problem]:
+    out = []
+    for err in exc.errors(include_url=False, include_context=True, include_input=True):
+        loc = tuple(err["loc"])
+        if err["type"] == "extra_forbidden" and len(loc) == 1:
+            key = str(loc[0])
+            near = difflib.get_close_matches(key, SWEEP_KEYS, n=1, cutoff=0.5)
+            hint = f"did you mean '{near[0]}'?" if near else "remove it"
+            msg = f"unknown key '{key}' in the sweep file; {hint} (valid keys: {', '.join(SWEEP_KEYS)})"
+        else:
+            loc, msg = message_for(err, raw)
+            if loc and loc[0] == "design" and err["type"] == "literal_error":
+                msg = msg.replace("'grid', 'list' or 'lhs'", "grid, list or lhs")
+        f, line, col = locate(raw, loc, file)
+        out.append(Problem(f, line, col, msg))
+    return out
+
+
+def _scenario_messages(data: dict) -> list[str]:
+    """The scenario's complaints about ``data`` (empty when it is valid)."""
+    try:
+        load_scenario(data)
+    except ScenarioError as exc:
+        return [p.message for p in exc.problems]
+    return []
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read and check a sweep file; raise `ScenarioError` with every problem found."""
+    path = Path(path)
+    file = str(path)
+    raw = read_yaml(path)
+    if not isinstance(raw, Mapping):
+        line, col = _own_pos(raw)
+        raise _error([Problem(file, max(line, 1), max(col, 1),
+                              "a sweep file must be a mapping of keys; start with 'base: ...' "
+                              "and 'parameters:'")])
+    try:
+        spec = SweepSpec.model_validate(plain(raw, {}))
+    except ValidationError as exc:
+        raise _error(list(dict.fromkeys(_spec_problems(exc, raw, file)))) from None
+
+    def at(*loc: Any) -> tuple[str, int, int]:
+        return locate(raw, loc, file)
+
+    # the base scenario: its own problems are reported in its own file
+    base_path = Path(os.path.normpath(path.parent / spec.base))
+    if not base_path.is_file():
+        raise _error([Problem(*at("base"), f"base names {spec.base}, which does not exist"
+                              f" (looked for {base_path}); fix the path")])
+    base = load_scenario(base_path)
+    base_data = base.model_dump(by_alias=True)
+
+    problems: list[Problem] = []
+    names = list(spec.parameters)
+    params = {n: _py(v) for n, v in spec.parameters.items()}
+
+    if spec.design == "lhs" and spec.samples is None:
+        problems.append(Problem(*at("design"), "design lhs needs samples: the number of points; "
+                                "add e.g. 'samples: 20'"))
+    if spec.design != "lhs" and spec.samples is not None:
+        problems.append(Problem(*at("samples"), f"samples applies to design lhs only (design is "
+                                f"{spec.design}); remove it or use design: lhs"))
+    if spec.zip and spec.design != "grid":
+        problems.append(Problem(*at("zip"), f"zip applies to design grid only (design is "
+                                f"{spec.design}); remove it"))
+
+    for name in names:
+        key_at = at("parameters", name)
+        try:
+            check_path(base_data, name)
+        except PathError as exc:
+            problems.append(Problem(*key_at, f"unknown path '{name}': {exc.message}"))
+            continue
+        value = params[name]
+        if spec.design == "lhs":
+            try:
+                low, high = designs.bounds(value)
+            except designs.DesignError as exc:
+                problems.append(Problem(*key_at, f"{name}: {exc}; write e.g. {name}: [10, 50]"))
+                continue
+            where = [("low", low, at("parameters", name, 0 if isinstance(value, list) else "low")),
+                     ("high", high, at("parameters", name, 1 if isinstance(value, list) else "high"))]
+        else:
+            if not isinstance(value, list) or not value:
+                problems.append(Problem(
+                    *key_at, f"{name} must be a list of values (got {_got(value)}); "
+                    f"write e.g. {name}: [30, 40, 50]"))
+                continue
+            where = [(None, v, at("parameters", name, i)) for i, v in enumerate(value)]
+        for which, v, pos in where:
+            label = f"{name} = {_got(v)}" + (f" ({which})" if which else "")
+            for msg in _scenario_messages(set_path(base_data, name, v)):
+                problems.append(Problem(*pos, f"{label}: {msg}"))
+
+    # zip groups and list lengths
+    zip_groups = [list(g) for g in spec.zip or []]
+    grouped: set[str] = set()
+    for g, group in enumerate(zip_groups):
+        for k, n in enumerate(group):
+            if n not in params:
+                near = difflib.get_close_matches(n, names, n=1, cutoff=0.5)
+                hint = f"did you mean '{near[0]}'? " if near else ""
+                problems.append(Problem(*at("zip", g, k), f"zip names '{n}', which is not a "
+                                        f"parameter; {hint}(parameters: {', '.join(names)})"))
+            elif n in grouped:
+                problems.append(Problem(*at("zip", g, k), f"'{n}' is in more than one zip group; "
+                                        "keep it in one"))
+            grouped.add(n)
+        listed = [n for n in group if isinstance(params.get(n), list)]
+        lengths = {len(params[n]) for n in listed}
+        if len(lengths) > 1:
+            shown = ", ".join(f"{n}: {len(params[n])}" for n in listed)
+            problems.append(Problem(*at("zip", g), f"the parameters of a zip group need lists of "
+                                    f"the same length (got {shown})"))
+    if spec.design == "list":
+        listed = [n for n in names if isinstance(params[n], list)]
+        lengths = {len(params[n]) for n in listed}
+        if len(lengths) > 1:
+            shown = ", ".join(f"{n}: {len(params[n])}" for n in listed)
+            problems.append(Problem(*at("parameters"), f"design list needs lists of the same "
+                                    f"length (got {shown})"))
+
+    if problems:
+        raise _error(list(dict.fromkeys(problems)))
+
+    pts = designs.points(spec.design, params, samples=spec.samples, seed=spec.seed or 0,
+                         zip_groups=zip_groups)
+
+    # every point's scenario, checked as a whole (values may clash, e.g. s above S)
+    scenarios: list[Scenario] = []
+    for i, point in enumerate(pts):
+        data = base_data
+        for name, value in point.items():
+            data = set_path(data, name, value)
+        try:
+            scenarios.append(load_scenario(data))
+        except ScenarioError as exc:
+            shown = ", ".join(f"{n} = {_got(v)}" for n, v in point.items())
+            for p in exc.problems:
+                problems.append(Problem(*at("parameters"), f"point {i} ({shown}): {p.message}"))
+    if problems:
+        raise _error(list(dict.fromkeys(problems)))
+
+    return Sweep(
+        file=file,
+        base_path=base_path,
+        base=base,
+        design=spec.design,
+        parameters=names,
+        points=pts,
+        replications=spec.replications if spec.replications is not None else base.replications,
+        seed=spec.seed,
+        metrics=list(spec.metrics) if spec.metrics is not None else None,
+        scenarios=scenarios,
+    )
