@@ -209,7 +209,7 @@ def test_unknown_key_bad_design_and_missing_base(sweep_problems):
         parametres:
           nodes.shop.policy.S: [30]
         """)
-    reps = [p for p in found if "replications" in p.message]
+    reps = [p for p in found if p.message.startswith("replications")]
     assert [(p.line, p.col) for p in reps] == [(1, 1)]
     has(reps[0].message, "at least 1")
     has(at(found, 2, 1).message, "grid, list or lhs")
