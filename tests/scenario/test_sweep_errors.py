@@ -197,7 +197,7 @@ def test_lhs_bound_out_of_range(sweep_problems):
         design: lhs
         samples: 4
         parameters:
-          nodes.shop.policy.S: [-10, 40]
+          nodes.shop.policy.S: [-100, 40]
         """)
     has(at(found, 5, 25).message, "(low)", "0 or more")
 
@@ -234,3 +234,40 @@ def test_parameter_not_a_list(sweep_problems):
           nodes.shop.policy.S: 30
         """)
     has(at(found, 3, 3).message, "must be a list")
+
+
+def _policy_base(tmp_path: Path) -> str:
+    """The example with an (s, S) policy at the shop, s = 10 and S = 42."""
+    text = Path(BASE).read_text().replace(
+        "policy: {type: base_stock, S: 42}", "policy: {type: sS, s: 10, S: 42}")
+    path = tmp_path / "ss.yaml"
+    path.write_text(text)
+    return path.as_posix()
+
+
+def test_values_valid_only_together_are_accepted(write, tmp_path):
+    # s = 60 is above the base's S = 42 on its own, but every point sets S = 80
+    path = write(f"""\
+        base: {_policy_base(tmp_path)}
+        parameters:
+          nodes.shop.policy.s: [20, 60]
+          nodes.shop.policy.S: [80]
+        """, "sweep.yaml")
+    sweep = load_sweep(path)
+    assert [(s.nodes[1].policy.s, s.nodes[1].policy.S) for s in sweep.scenarios] == [(20, 80), (60, 80)]
+
+
+def test_values_that_clash_are_reported_for_the_point(write, tmp_path):
+    path = write(f"""\
+        base: {_policy_base(tmp_path)}
+        parameters:
+          nodes.shop.policy.s: [20, 30]
+          nodes.shop.policy.S: [80, 15]
+        """, "sweep.yaml")
+    with pytest.raises(ScenarioError) as info:
+        load_sweep(path)
+    found = info.value.problems
+    assert {(p.line, p.col) for p in found} == {(2, 1)}
+    assert len(found) == 2
+    has(found[0].message, "point 1 (nodes.shop.policy.s = 20, nodes.shop.policy.S = 15)")
+    has(found[1].message, "point 3 (nodes.shop.policy.s = 30, nodes.shop.policy.S = 15)")

@@ -160,6 +160,24 @@ def load_sweep(path: str | Path) -> Sweep:
         problems.append(Problem(*at("zip"), f"zip applies to design grid only (design is "
                                 f"{spec.design}); remove it"))
 
+    # per parameter: (which bound or None, value, its position) for the values written
+    checks: dict[str, list[tuple[str | None, Any, tuple[str, int, int]]]] = {}
+    cache: dict[tuple[str, str], list[str]] = {}
+
+    def alone(name: str, value: Any) -> list[str]:
+        """The scenario's complaints about one value set on the base (others as in the base)."""
+        key = (name, repr(value))
+        if key not in cache:
+            cache[key] = _scenario_messages(set_path(base_data, name, value))
+        return cache[key]
+
+    def value_problems(name: str) -> list[Problem]:
+        out = []
+        for which, v, pos in checks[name]:
+            label = f"{name} = {_got(v)}" + (f" ({which})" if which else "")
+            out += [Problem(*pos, f"{label}: {msg}") for msg in alone(name, v)]
+        return out
+
     for name in names:
         key_at = at("parameters", name)
         try:
@@ -183,10 +201,7 @@ def load_sweep(path: str | Path) -> Sweep:
                     f"write e.g. {name}: [30, 40, 50]"))
                 continue
             where = [(None, v, at("parameters", name, i)) for i, v in enumerate(value)]
-        for which, v, pos in where:
-            label = f"{name} = {_got(v)}" + (f" ({which})" if which else "")
-            for msg in _scenario_messages(set_path(base_data, name, v)):
-                problems.append(Problem(*pos, f"{label}: {msg}"))
+        checks[name] = where
 
     # zip groups and list lengths
     zip_groups = [list(g) for g in spec.zip or []]
@@ -217,12 +232,17 @@ def load_sweep(path: str | Path) -> Sweep:
                                     f"length (got {shown})"))
 
     if problems:
+        # the design cannot be built: report each value the scenario refuses on its own too
+        for name in checks:
+            problems += value_problems(name)
         raise _error(list(dict.fromkeys(problems)))
 
     pts = designs.points(spec.design, params, samples=spec.samples, seed=spec.seed or 0,
                          zip_groups=zip_groups)
 
-    # every point's scenario, checked as a whole (values may clash, e.g. s above S)
+    # every point's scenario, checked as a whole. A failing point is blamed on the values the
+    # scenario refuses on their own (at their place in the file); values that are only wrong
+    # together (e.g. s above S) are reported for the point, at 'parameters'.
     scenarios: list[Scenario] = []
     for i, point in enumerate(pts):
         data = base_data
@@ -230,10 +250,26 @@ def load_sweep(path: str | Path) -> Sweep:
             data = set_path(data, name, value)
         try:
             scenarios.append(load_scenario(data))
+            continue
         except ScenarioError as exc:
+            failed = exc.problems
+        blamed = False
+        for name, value in point.items():
+            if spec.design == "lhs":
+                found = value_problems(name)  # at the bounds
+                if not found and alone(name, value):
+                    found = [Problem(*at("parameters", name),
+                                     f"{name} = {_got(value)} (sampled): {msg}")
+                             for msg in alone(name, value)[:1]]
+            else:
+                found = [p for p in value_problems(name)
+                         if p.message.startswith(f"{name} = {_got(value)}: ")]
+            problems += found
+            blamed = blamed or bool(found)
+        if not blamed:
             shown = ", ".join(f"{n} = {_got(v)}" for n, v in point.items())
-            for p in exc.problems:
-                problems.append(Problem(*at("parameters"), f"point {i} ({shown}): {p.message}"))
+            problems += [Problem(*at("parameters"), f"point {i} ({shown}): {p.message}")
+                         for p in failed]
     if problems:
         raise _error(list(dict.fromkeys(problems)))
 
