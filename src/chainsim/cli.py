@@ -249,8 +249,7 @@ def _sweep_table(summary, parameters, metrics, rows: int = 10):
                         "(mean ± 95% CI half-width)", title_justify="left")
     for name in [*parameters, "point", metric]:
         table.add_column(escape(str(name)), justify="right")
-    for r in picked.itertuples(index=False):
-        row = r._asdict()
+    for row in picked.to_dict("records"):  # (parameter names are not identifiers)
         half = (row["ci_high"] - row["ci_low"]) / 2
         table.add_row(*[str(row.get(p, "")) for p in parameters], str(row["point"]),
                       f"{row['mean']:,.3f} ± {half:,.3f}")
