@@ -180,7 +180,7 @@ def sweep(
     experiment: Annotated[Path, typer.Argument(metavar="EXPERIMENT.yaml", help="sweep file")],
     workers: Annotated[int | None, typer.Option(min=1, help="local processes (default: all cores)")] = None,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786")] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="results folder (default results/sweeps/<file name>/)")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="results folder (default results/sweeps/<folder>/<file name>/)")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="finish an interrupted sweep in --out")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
 ) -> None:
@@ -197,7 +197,8 @@ def sweep(
         _fail_input(exc)
     from chainsim.experiments.sweep import run_sweep
 
-    target = out_dir if out_dir is not None else Path("results") / "sweeps" / experiment.stem
+    target = out_dir if out_dir is not None else (
+        Path("results") / "sweeps" / experiment.resolve().parent.name / experiment.stem)
     if target.exists() and any(target.iterdir()) and not resume:
         err.print(f"{target} already holds results; add --resume to finish that sweep or give "
                   "another --out", markup=False, highlight=False, soft_wrap=True)
