@@ -80,3 +80,11 @@ def test_summary_has_a_row_per_point_node_metric(tmp_path):
 def test_task_names_sort_by_point_then_replication():
     names = [Task(p, r, r + 1).name for p in (0, 10) for r in (0, 5)]
     assert names == sorted(names)
+
+
+def test_figures_per_metric(tmp_path):
+    sweep = make_sweep()
+    sweep.metrics = ["total_cost", "no_such_metric"]
+    run_sweep(sweep, tmp_path / "s", workers=1)
+    figures = sorted(p.name for p in (tmp_path / "s" / "figures").iterdir())
+    assert figures == ["total_cost.png", "total_cost.svg"]  # a missing metric draws nothing

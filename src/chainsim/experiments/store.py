@@ -76,3 +76,21 @@ class SweepStore:
             kpis.to_parquet(self.folder / "kpis.parquet", index=False)
             written.append(self.folder / "kpis.parquet")
         return written
+
+    def write_figures(self, summary: pd.DataFrame, parameters: list[str], metrics) -> list[Path]:
+        """figures/<metric>.png|svg at the network (or the first node that has the metric)."""
+        from chainsim.report.figures import save, sweep_figure
+
+        folder = self.folder / "figures"
+        folder.mkdir(exist_ok=True)
+        written = []
+        for metric in metrics or ["channel_profit", "total_cost", "fill_rate"]:
+            nodes = summary.loc[summary["metric"] == metric, "node"]
+            if nodes.empty:
+                continue
+            node = "network" if (nodes == "network").any() else nodes.iloc[0]
+            fig = sweep_figure(summary, parameters, metric, node)
+            if fig is not None:
+                save(fig, folder, metric)
+                written.append(folder / f"{metric}.png")
+        return written

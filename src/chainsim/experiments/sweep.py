@@ -136,4 +136,5 @@ def run_sweep(sweep, out_dir, *, workers: int = 1, scheduler: str | None = None,
         kpis = kpis[kpis["metric"].isin(sweep.metrics)].reset_index(drop=True)
     summary = summarize_points(kpis, list(sweep.parameters))
     store.write_tables(kpis, summary)
+    store.write_figures(summary, list(sweep.parameters), sweep.metrics)
     return kpis, summary

@@ -263,3 +263,39 @@ def save(fig, folder: Path, name: str) -> bytes:
         (folder / f"{name}.png").write_bytes(png)
         fig.savefig(folder / f"{name}.svg", format="svg", metadata={"Date": None, "Creator": None})
     return png
+
+
+def sweep_figure(summary: pd.DataFrame, parameters: Sequence[str], metric: str,
+                 node: str = NETWORK):
+    """A metric over the sweep's points at one node: against the parameter with a 95% CI band
+    (one parameter), as a heatmap of means (two parameters on a grid), else a scatter of the
+    first two parameters coloured by the mean. None when the metric is not there."""
+    rows = summary[(summary["metric"] == metric) & (summary["node"] == node)]
+    if rows.empty or not parameters:
+        return None
+    label = LABELS.get(metric, metric)
+    with _plain_text():
+        fig = _figure(6.0, 4.0)
+        ax = fig.add_subplot()
+        x = parameters[0]
+        if len(parameters) == 1:
+            r = rows.sort_values(x)
+            ax.plot(r[x], r["mean"], marker="o")
+            ax.fill_between(r[x], r["ci_low"], r["ci_high"], alpha=0.25, label="95% CI")
+            ax.set_xlabel(x)
+            ax.set_ylabel(label)
+            ax.legend()
+        else:
+            y = parameters[1]
+            grid = rows.pivot_table(index=y, columns=x, values="mean")
+            if grid.notna().all().all() and grid.size == len(rows):
+                im = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+                ax.set_xticks(range(len(grid.columns)), [f"{v:g}" for v in grid.columns])
+                ax.set_yticks(range(len(grid.index)), [f"{v:g}" for v in grid.index])
+            else:
+                im = ax.scatter(rows[x], rows[y], c=rows["mean"], cmap="viridis", s=60)
+            fig.colorbar(im, ax=ax, label=label)
+            ax.set_xlabel(x)
+            ax.set_ylabel(y)
+        ax.set_title(f"{label} at {node} (mean over replications)")
+    return fig
