@@ -88,3 +88,33 @@ def test_figures_per_metric(tmp_path):
     run_sweep(sweep, tmp_path / "s", workers=1)
     figures = sorted(p.name for p in (tmp_path / "s" / "figures").iterdir())
     assert figures == ["total_cost.png", "total_cost.svg"]  # a missing metric draws nothing
+
+
+def _precision(metric="backorders", half_width=0.05, max_replications=20, node="shop"):
+    return SimpleNamespace(metric=metric, half_width=half_width,
+                           max_replications=max_replications, node=node)
+
+
+def test_precision_stops_each_point_at_its_target(tmp_path):
+    sweep = make_sweep(levels=(30, 42), replications=4)
+    sweep.precision = _precision()
+    _, summary = run_sweep(sweep, tmp_path / "p", workers=1)
+    rows = summary[(summary.node == "shop") & (summary.metric == "backorders")]
+    for r in rows.itertuples():
+        half = (r.ci_high - r.ci_low) / 2
+        assert r.n % 4 == 0 and r.n <= 20  # whole batches, never past the maximum
+        assert half <= 0.05 or r.n == 20  # stopped at the target, or at the maximum
+        if r.n > 4:  # it went on only because the target was not met after one batch fewer
+            assert r.n == 20 or half <= 0.05
+    # S = 30 leaves many more backorders (S well below lead-time demand), so more variance:
+    # it needs at least as many replications as S = 42
+    n = dict(zip(rows["point"], rows["n"], strict=True))
+    assert n[0] >= n[1]
+
+
+def test_precision_with_an_easy_target_runs_one_batch(tmp_path):
+    sweep = make_sweep(levels=(30, 42), replications=4)
+    sweep.precision = _precision(half_width=1e9)
+    _, summary = run_sweep(sweep, tmp_path / "p", workers=1)
+    shop = summary[(summary.node == "shop") & (summary.metric == "backorders")]
+    assert list(shop["n"]) == [4, 4]

@@ -104,6 +104,47 @@ def summarize_points(kpis, parameters: Sequence[str]):
     return out[[*keys, "mean", "std", "ci_low", "ci_high", "n"]]
 
 
+def _run_tasks(store, scenarios, tasks, workers, scheduler, progress) -> None:
+    """Run the tasks not finished yet, saving each as it finishes."""
+    finished_before = store.finished()
+    todo = [t for t in tasks if t.name not in finished_before]
+    finished = len(tasks) - len(todo)
+    if progress:
+        progress(finished, len(tasks))
+
+    def done(task, rows):
+        nonlocal finished
+        store.save_part(task.name, rows)
+        finished += 1
+        if progress:
+            progress(finished, len(tasks))
+
+    execute(scenarios, todo, workers=workers, scheduler=scheduler, done=done)
+
+
+def _run_to_precision(store, sweep, precision, workers, scheduler, progress) -> None:
+    """Batches of ``sweep.replications`` replications per point until the metric's 95% CI
+    half-width is reached at every point or ``max_replications`` is. The batches are fixed by
+    the sweep alone, so a resumed or re-run sweep makes the same decisions."""
+    batch = max(2, sweep.replications)
+    reps = [0] * len(sweep.points)
+    wanted = list(range(len(sweep.points)))
+    while wanted:
+        tasks = []
+        for p in wanted:
+            last = min(reps[p] + batch, precision.max_replications)
+            tasks.append(Task(p, reps[p], last))
+            reps[p] = last
+        _run_tasks(store, sweep.scenarios, tasks, workers, scheduler, progress)
+        summary = summarize_points(store.table(sweep.points, []), [])
+        rows = summary[(summary["metric"] == precision.metric)
+                       & (summary["node"] == precision.node)].set_index("point")
+        wanted = [p for p in wanted if reps[p] < precision.max_replications
+                  and (p not in rows.index
+                       or not (rows.loc[p, "ci_high"] - rows.loc[p, "ci_low"]) / 2
+                       <= precision.half_width)]
+
+
 def run_sweep(sweep, out_dir, *, workers: int = 1, scheduler: str | None = None,
               resume: bool = False, version: str = "",
               progress: Callable[[int, int], None] | None = None):
@@ -116,21 +157,12 @@ def run_sweep(sweep, out_dir, *, workers: int = 1, scheduler: str | None = None,
                 "replications": sweep.replications, "seed": sweep.scenarios[0].seed,
                 "chainsim": version}
     store.start(manifest, resume)
-    tasks = plan_tasks(len(sweep.points), sweep.replications)
-    done_before = store.finished()
-    todo = [t for t in tasks if t.name not in done_before]
-    finished = len(tasks) - len(todo)
-    if progress:
-        progress(finished, len(tasks))
-
-    def done(task, rows):
-        nonlocal finished
-        store.save_part(task.name, rows)
-        finished += 1
-        if progress:
-            progress(finished, len(tasks))
-
-    execute(sweep.scenarios, todo, workers=workers, scheduler=scheduler, done=done)
+    precision = getattr(sweep, "precision", None)
+    if precision is None:
+        tasks = plan_tasks(len(sweep.points), sweep.replications)
+        _run_tasks(store, sweep.scenarios, tasks, workers, scheduler, progress)
+    else:
+        _run_to_precision(store, sweep, precision, workers, scheduler, progress)
     kpis = store.table(sweep.points, list(sweep.parameters))
     if sweep.metrics:
         kpis = kpis[kpis["metric"].isin(sweep.metrics)].reset_index(drop=True)

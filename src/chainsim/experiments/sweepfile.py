@@ -44,6 +44,18 @@ from chainsim.scenario.load import (
 from chainsim.scenario.schema import Scenario
 
 
+class Precision(BaseModel):
+    """Replications until the 95% CI half-width of ``metric`` at ``node`` is at most
+    ``half_width`` at every point (batches of ``replications``, at most ``max_replications``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    metric: Annotated[str, Field(min_length=1)]
+    half_width: Annotated[float, Field(gt=0)]
+    max_replications: Annotated[int, Field(ge=2)] = 100
+    node: str = "network"
+
+
 class SweepSpec(BaseModel):
     """The keys of a sweep file."""
 
@@ -57,6 +69,7 @@ class SweepSpec(BaseModel):
     parameters: Annotated[dict[str, Any], Field(min_length=1)]
     zip: list[list[str]] | None = None
     metrics: list[str] | None = None
+    precision: Precision | None = None
 
 
 SWEEP_KEYS = list(SweepSpec.model_fields)
@@ -76,6 +89,7 @@ class Sweep:
     seed: int | None
     metrics: list[str] | None
     scenarios: list[Scenario]
+    precision: Precision | None = None
 
 
 def _py(value: Any) -> Any:
@@ -284,4 +298,5 @@ def load_sweep(path: str | Path) -> Sweep:
         seed=spec.seed,
         metrics=list(spec.metrics) if spec.metrics is not None else None,
         scenarios=scenarios,
+        precision=spec.precision,
     )
