@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 from pathlib import Path
@@ -45,8 +47,11 @@ class SweepStore:
         return {p.stem for p in self.parts.glob("*.csv")}
 
     def save_part(self, name: str, rows: list[tuple]) -> None:
-        frame = pd.DataFrame(rows, columns=PART_COLUMNS)
-        self._write(self.parts / f"{name}.csv", frame.to_csv(index=False))
+        buf = io.StringIO()  # the csv module: a few rows, written fast and exactly (repr floats)
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(PART_COLUMNS)
+        writer.writerows(rows)
+        self._write(self.parts / f"{name}.csv", buf.getvalue())
 
     def _write(self, path: Path, text: str) -> None:
         tmp = path.with_name(f".{path.name}.tmp")
@@ -57,7 +62,7 @@ class SweepStore:
     def table(self, points: list[dict], parameters: list[str]) -> pd.DataFrame:
         """All finished rows, in (point, replication) order, with a column per parameter."""
         files = sorted(self.parts.glob("*.csv"))
-        frame = pd.concat([pd.read_csv(f, keep_default_na=False, na_values=[""])
+        frame = pd.concat([pd.read_csv(f, keep_default_na=False, na_values={"value": ["", "nan"]})
                            for f in files], ignore_index=True) if files else pd.DataFrame(
             columns=PART_COLUMNS)
         frame = frame.sort_values(["point", "replication"], kind="stable", ignore_index=True)

@@ -29,11 +29,11 @@ class Task:
 
 
 def plan_tasks(points: int, replications: int) -> list[Task]:
-    """Tasks of consecutive replications of one point, about 64 in all (fewer replications per
+    """Tasks of consecutive replications of one point, about 32 in all (fewer replications per
     task would drown short runs in overhead, more would balance long sweeps badly). The plan
     depends on the sweep only, never on the workers, so a resumed sweep finds its tasks."""
     total = points * replications
-    per_task = max(1, min(replications, math.ceil(total / 64)))
+    per_task = max(1, min(replications, math.ceil(total / 32)))
     return [Task(p, r, min(r + per_task, replications))
             for p in range(points) for r in range(0, replications, per_task)]
 
