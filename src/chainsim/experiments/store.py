@@ -2,6 +2,7 @@
 
     manifest.json            the sweep as run: file, base, parameters, points, replications, seed,
                              chainsim version (a resume must match it)
+    base.resolved.yaml       the scenario of the first point, every default filled in
     parts/<task>.csv         rows of one finished task, each written whole then renamed
     kpis.csv (+ .parquet)    one row per value: a column per parameter, point, replication, node,
                              metric, value
@@ -52,6 +53,9 @@ class SweepStore:
         writer.writerow(PART_COLUMNS)
         writer.writerows(rows)
         self._write(self.parts / f"{name}.csv", buf.getvalue())
+
+    def save_text(self, name: str, text: str) -> None:
+        self._write(self.folder / name, text)
 
     def _write(self, path: Path, text: str) -> None:
         tmp = path.with_name(f".{path.name}.tmp")

@@ -157,6 +157,10 @@ def run_sweep(sweep, out_dir, *, workers: int = 1, scheduler: str | None = None,
                 "replications": sweep.replications, "seed": sweep.scenarios[0].seed,
                 "chainsim": version}
     store.start(manifest, resume)
+    if not resume or not (store.folder / "base.resolved.yaml").exists():
+        from chainsim.report.files import resolved_yaml
+
+        store.save_text("base.resolved.yaml", resolved_yaml(sweep.scenarios[0], version))
     precision = getattr(sweep, "precision", None)
     if precision is None:
         tasks = plan_tasks(len(sweep.points), sweep.replications)
