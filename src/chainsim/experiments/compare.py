@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from chainsim.errors import ChainsimError, Problem, ScenarioError
-from chainsim.metrics.summary import t_half_width
+from chainsim.metrics.summary import mean_ci
 
 NETWORK = "network"
 DEFAULT_METRIC = "channel_profit"
@@ -81,12 +81,9 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, level: float = 0.95) -
         raise CompareError(f"baseline {baseline!r} has no KPI rows")
     merged = kpis.merge(base, on=["replication", "node", "metric"], suffixes=("", "_base"))
     merged["diff"] = merged["value"] - merged["value_base"]
-    grouped = merged.groupby(["scenario", "node", "metric"], sort=False)["diff"]
-    out = grouped.agg(diff_mean="mean", diff_std="std", diff_n="count").reset_index()
-    half = np.array([t_half_width(s, n, level)
-                     for s, n in zip(out["diff_std"], out["diff_n"], strict=True)], dtype=float)
-    out["diff_ci_low"] = out["diff_mean"] - half
-    out["diff_ci_high"] = out["diff_mean"] + half
+    out = mean_ci(merged, ["scenario", "node", "metric"], "diff", level).rename(columns={
+        "mean": "diff_mean", "std": "diff_std", "n": "diff_n", "ci_low": "diff_ci_low",
+        "ci_high": "diff_ci_high"})
     out.insert(1, "baseline", baseline)
     return out[["scenario", "baseline", "node", "metric", *DIFF_COLUMNS]]
 

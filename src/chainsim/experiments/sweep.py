@@ -91,17 +91,10 @@ def _execute_dask(scenarios, tasks, address, done) -> None:
 
 def summarize_points(kpis, parameters: Sequence[str]):
     """Per point, node and metric: mean, std, 95% t-interval and n over replications."""
-    import numpy as np
-
-    from chainsim.metrics.summary import t_half_width
+    from chainsim.metrics.summary import mean_ci
 
     keys = [*parameters, "point", "node", "metric"]
-    out = kpis.groupby(keys, sort=False, dropna=False)["value"].agg(
-        mean="mean", std="std", n="count").reset_index()
-    half = np.array([t_half_width(s, n) for s, n in zip(out["std"], out["n"], strict=True)])
-    out["ci_low"] = out["mean"] - half
-    out["ci_high"] = out["mean"] + half
-    return out[[*keys, "mean", "std", "ci_low", "ci_high", "n"]]
+    return mean_ci(kpis, keys)[[*keys, "mean", "std", "ci_low", "ci_high", "n"]]
 
 
 def _run_tasks(store, scenarios, tasks, workers, scheduler, progress) -> None:
