@@ -104,8 +104,6 @@ def test_precision_stops_each_point_at_its_target(tmp_path):
         half = (r.ci_high - r.ci_low) / 2
         assert r.n % 4 == 0 and r.n <= 20  # whole batches, never past the maximum
         assert half <= 0.05 or r.n == 20  # stopped at the target, or at the maximum
-        if r.n > 4:  # it went on only because the target was not met after one batch fewer
-            assert r.n == 20 or half <= 0.05
     # S = 30 leaves many more backorders (S well below lead-time demand), so more variance:
     # it needs at least as many replications as S = 42
     n = dict(zip(rows["point"], rows["n"], strict=True))
