@@ -58,7 +58,8 @@ def test_policy_is_a_union_tagged_by_type(schema):
     assert union["discriminator"]["propertyName"] == "type"
     assert union["discriminator"]["mapping"] == {
         "base_stock": "#/$defs/BaseStock", "sS": "#/$defs/SS", "rQ": "#/$defs/RQ",
-        "make_to_order": "#/$defs/MakeToOrder", "dropship": "#/$defs/Dropship"}
+        "make_to_order": "#/$defs/MakeToOrder", "dropship": "#/$defs/Dropship",
+        "forecast_out": "#/$defs/ForecastOut", "sterman": "#/$defs/Sterman"}
 
 
 def test_demand_is_a_union_tagged_by_dist(schema):

@@ -91,6 +91,8 @@ class Simulation:
         end-of-day levels are recorded and costs charged; statistics restart after warm-up."""
         if self.series is not None:
             self.series.record(day)
+        for policy in self.net.observers:  # before close_day clears the day's demand
+            policy.observe_day()
         for actor in self.actors:
             actor.close_day()
         if day == self.warmup - 1:  # statistics cover the days after warm-up only

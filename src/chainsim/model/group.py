@@ -289,6 +289,11 @@ class RetailGroup:
         self.demand_rows = np.array(cols, np.float64).T.copy()
         self.row = 0
 
+    @property
+    def day_asked(self) -> float:
+        """Today's consumer demand over all members (what forecasts upstream may follow)."""
+        return float(self.day_demand.sum())
+
     # ------------------------------------------------------------------ phase 4
     def close_day(self):
         s = self.s

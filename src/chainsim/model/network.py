@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter, deque
 from dataclasses import dataclass
 
 from chainsim.model import group as group_module
-from chainsim.model.dists import demand_source, lead_time_source
+from chainsim.model.dists import demand_source, integer_valued, lead_time_source, mean_of
+from chainsim.model.forecast import FORECASTING, start_demands
 from chainsim.model.group import GroupLink, RetailGroup, group_key, groupable
 from chainsim.model.market import Market
-from chainsim.model.node import DropshipNode, InfiniteSource, Link, Node, Plant
+from chainsim.model.node import Arrival, DropshipNode, InfiniteSource, Link, Node, Plant, SelfLink
 from chainsim.model.policies import make_policy
 from chainsim.model.rng import Streams
 from chainsim.model.sourcing import Outages, route
@@ -86,6 +88,7 @@ class Network:
     order: list[str]  # every node id, in topological order (rows of the results)
     outages: list  # model.sourcing.Outages of the nodes that can fail
     market: Market | None = None  # market mode: regions whose demand the outlets capture
+    observers: list = ()  # forecasting policies, told each day's demand at its end
 
     def actors(self) -> list:
         return [*self.nodes, *self.groups]
@@ -107,10 +110,12 @@ def plan_groups(scn: Scenario) -> dict[str, list[str]]:
     buyers: dict[str, list[str]] = {}
     for lane in scn.lanes:
         buyers.setdefault(lane.src, []).append(lane.dst)
+    delayed = {lane.dst for lane in scn.lanes if lane.order_delay}
     plan = {}
     for sup, ids in buyers.items():
         members = [specs[b] for b in ids]
         if (len(members) >= group_module.MIN_GROUP
+                and not delayed.intersection(ids)
                 and all(groupable(sp, lanes_out[sp.id], lanes_in[sp.id]) for sp in members)
                 and len({group_key(sp) for sp in members}) == 1):
             plan[sup] = sorted(ids, key=position.__getitem__)
@@ -128,12 +133,20 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
     plan = plan_groups(scn) if vectorize else {}
     grouped = {m for members in plan.values() for m in members}
     order = topological_order(scn)
+    forecasting = [n for n in scn.nodes if isinstance(n.policy, FORECASTING)]
+    starts = start_demands(scn) if forecasting else {}
+    integer = integer_quantities(scn)
     by_id: dict[str, Node] = {}
     for nid in order:
         if nid in grouped:
             continue
         spec = specs[nid]
-        policy = make_policy(spec.policy) if spec.policy is not None else None
+        policy = None
+        if isinstance(spec.policy, FORECASTING):
+            policy = make_policy(spec.policy, lead=cover_lead(scn, spec), start=starts[nid],
+                                 integer=integer or bool(spec.integer))
+        elif spec.policy is not None:
+            policy = make_policy(spec.policy)
         kw = dict(policy=policy, price=prices[nid], unit_cost=scn.product.unit_cost, env=env)
         if spec.infinite_supply:
             node = InfiniteSource(spec, **kw)
@@ -174,8 +187,10 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
                                        lane.cost_per_shipment)
             continue
         link = Link(env, by_id[lane.src], by_id[lane.dst], lead, lane.cost_per_unit,
-                    lane.cost_per_shipment)
+                    lane.cost_per_shipment, lane.order_delay)
         into.setdefault(lane.dst, []).append((lane.priority, j, lane.share, link))
+        if specs[lane.dst].initial.pipeline:
+            start_pipeline(link, lane, specs[lane.dst].initial.pipeline, env)
     for nid, links in into.items():
         buyer, spec = by_id[nid], specs[nid]
         links.sort(key=lambda x: (x[0] is None, x[0] or 0, x[1]))  # as by_priority
@@ -210,13 +225,18 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
             outages.append(node.outages)
     for group in groups:
         group.wire(group.links)
+    for nid, node in by_id.items():
+        if isinstance(node, Plant) and specs[nid].initial.pipeline:
+            start_production(node, specs[nid], env)
+    observers = watch_demand(scn, by_id, member_of, forecasting)
+    mailed = {lane.src for lane in scn.lanes if lane.order_delay}
     reviewers: list = []
     for nid in review_order(scn):
         if nid in member_of:
             group, i = member_of[nid]
             if i == 0:  # the group reviews where its first member would
                 reviewers.append(group)
-        elif not isinstance(by_id[nid], InfiniteSource):
+        elif not isinstance(by_id[nid], InfiniteSource) or nid in mailed:
             reviewers.append(by_id[nid])
     nodes = list(by_id.values())
     return Network(
@@ -227,8 +247,93 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
         order=order,
         outages=outages,
         market=market,
+        observers=observers,
     )
+
+
+def integer_quantities(scn: Scenario) -> bool:
+    """Whether every consumer demand comes in whole units (then forecasting policies order
+    whole units too)."""
+    demands = [(n.demand, n.integer) for n in scn.nodes if n.demand is not None]
+    if scn.market is not None:
+        demands += [(r.demand, None) for r in scn.market.regions]
+    return bool(demands) and all(whole or integer_valued(d) for d, whole in demands)
+
+
+def cover_lead(scn: Scenario, spec) -> float:
+    """L of an order-up-to forecast: the mean lead time of the node's first supplying lane
+    plus its order delay, or a manufacturer's mean production lead time."""
+    lanes = by_priority([lane for lane in scn.lanes if lane.dst == spec.id])
+    if lanes:
+        return mean_of(lanes[0].lead_time) + lanes[0].order_delay
+    if spec.production_lead_time is not None:
+        return mean_of(spec.production_lead_time)
+    return 0.0
+
+
+def start_pipeline(link: Link, lane, flow: float, env) -> None:
+    """A steady flow already under way at the start: ``flow`` due on each day of the lane's
+    lead time (its mean, rounded up) and ordered on each day of its order delay (a split lane
+    carries its share)."""
+    flow = flow * (lane.share if lane.share is not None else 1)
+    buyer = link.buyer
+    for k in range(math.ceil(mean_of(lane.lead_time) - 1e-9)):
+        buyer.on_order += flow
+        buyer.in_transit += flow
+        Arrival(env, k, link, flow)
+    for k in range(lane.order_delay):
+        buyer.on_order += flow
+        link.supplier.post(link, flow, k)
+
+
+def start_production(plant: Plant, spec, env) -> None:
+    """A manufacturer's steady flow under way at the start: ``initial.pipeline`` finishing
+    production on each day of its mean production lead time (rounded up)."""
+    flow = spec.initial.pipeline
+    lead = mean_of(spec.production_lead_time) if spec.production_lead_time is not None else 0
+    for k in range(math.ceil(lead - 1e-9)):
+        plant.on_order += flow
+        plant.in_transit += flow
+        Arrival(env, k, SelfLink(plant), flow)
+
+
+def watch_demand(scn: Scenario, by_id: dict, member_of: dict, forecasting: list) -> list:
+    """Bind each forecasting policy to its node and the nodes whose daily demand it follows:
+    the node itself, or (``signal: consumer``) the consumer-facing nodes downstream of it.
+    Returns the policies, to be told each day's demand at its end."""
+    specs = {n.id: n for n in scn.nodes}
+    buyers: dict[str, list[str]] = {}
+    for lane in scn.lanes:
+        buyers.setdefault(lane.src, []).append(lane.dst)
+    observers = []
+    for spec in forecasting:
+        node = by_id[spec.id]
+        policy = node.policy
+        policy.bind(node)
+        if spec.policy.signal == "own":
+            policy.watches = [node]
+        else:
+            seen, stack, found = {spec.id}, [spec.id], []
+            while stack:
+                nid = stack.pop()
+                for b in buyers.get(nid, ()):
+                    if b not in seen:
+                        seen.add(b)
+                        stack.append(b)
+                        found.append(b)
+            actors = {}
+            for nid in found:
+                if nid in member_of:
+                    actors[id(member_of[nid][0])] = member_of[nid][0]
+                elif by_id[nid].sells_to_consumers or specs[nid].orders is not None:
+                    actors[id(by_id[nid])] = by_id[nid]
+            if spec.id not in buyers or not actors:
+                actors = {id(node): node}  # a node that serves consumers itself
+            policy.watches = list(actors.values())
+        observers.append(policy)
+    return observers
 
 
 def _zero() -> int:
     return 0
+

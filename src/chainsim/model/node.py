@@ -36,13 +36,24 @@ class Arrival(Event):
 class Link:
     """A lane at runtime: supplier -> buyer, with its lead-time source and transport costs."""
 
-    __slots__ = ("supplier", "buyer", "lead_time", "cost_per_unit", "cost_per_shipment", "env")
+    __slots__ = ("supplier", "buyer", "lead_time", "cost_per_unit", "cost_per_shipment", "env",
+                 "order_delay")
 
-    def __init__(self, env, supplier, buyer, lead_time, cost_per_unit, cost_per_shipment):
+    def __init__(self, env, supplier, buyer, lead_time, cost_per_unit, cost_per_shipment,
+                 order_delay=0):
         self.env = env
         self.supplier, self.buyer = supplier, buyer
         self.lead_time = lead_time
         self.cost_per_unit, self.cost_per_shipment = cost_per_unit, cost_per_shipment
+        self.order_delay = order_delay
+
+    def order(self, qty):
+        """Send the buyer's order to the supplier: at once, or with an order delay d it is
+        taken in phase 2 of the day d days from now, just before the supplier reviews."""
+        if self.order_delay:
+            self.supplier.post(self, qty, int(self.env.now) + self.order_delay)
+        else:
+            self.supplier.take_order(self, qty)
 
     def ship(self, qty):
         """Send qty from the supplier: the buyer pays the supplier's price and the transport."""
@@ -110,6 +121,7 @@ class Node:
         self.in_transit = 0
         self.backlog: deque = deque()  # [buyer link or CONSUMER, qty]
         self.backlog_qty = 0
+        self.mail: dict[int, list] = {}  # day -> [(link, qty)] of orders still on their way
         # today's totals, kept apart because their squares are needed (reset in close_day)
         self.day_asked = 0  # asked of this node today (consumer demand + buyers' orders)
         self.day_ordered = 0  # ordered by this node today
@@ -150,6 +162,8 @@ class Node:
     # ------------------------------------------------------------------ phase 2
     def review(self, day):
         """Review the inventory position and order from the supplier per the policy."""
+        if self.mail:
+            self.open_mail(day)
         if day % self.review_days:
             return
         ip = self.on_hand + self.on_order - self.backlog_qty
@@ -162,9 +176,17 @@ class Node:
 
     def place_order(self, qty):
         if self.route is None:
-            self.supply.supplier.take_order(self.supply, qty)
+            self.supply.order(qty)
         else:
             self.route(qty)
+
+    def post(self, link, qty, day):
+        """An order that reaches this node on ``day`` (see ``Link.order``)."""
+        self.mail.setdefault(day, []).append((link, qty))
+
+    def open_mail(self, day):
+        for link, qty in self.mail.pop(day, ()):
+            self.take_order(link, qty)
 
     def take_order(self, link, qty):
         """A buyer's order: ship what is on hand now, backorder (or lose) the rest."""
@@ -314,7 +336,8 @@ class InfiniteSource(Node):
         st.purchase += d * self.unit_cost
 
     def review(self, day):
-        pass
+        if self.mail:
+            self.open_mail(day)
 
 
 class DropshipNode(Node):
@@ -372,10 +395,10 @@ class Plant(Node):
                 self.receive(started)
             else:
                 self.in_transit += started
-                Arrival(self.env, delay, _SelfLink(self), started)
+                Arrival(self.env, delay, SelfLink(self), started)
 
 
-class _SelfLink:
+class SelfLink:
     """Delivery of finished production into the plant's own stock."""
 
     __slots__ = ("node",)

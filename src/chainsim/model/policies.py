@@ -29,18 +29,24 @@ def lot_size(q: float, moq: float, multiple: float | None) -> float:
 
 class Policy:
     """Base: ``need(ip)`` is the raw quantity the policy asks for; ``level`` its order-up-to
-    level, used as the default starting stock."""
+    level, used as the default starting stock. Forecasting policies also learn from each day's
+    demand: the engine calls ``observe_day`` at the end of every day (``watches`` lists the
+    nodes whose demand they follow) and ``bind`` gives them the node they order for."""
 
     level: float
+    watches: list | None = None  # forecasting policies: the nodes whose demand they follow
 
     def need(self, ip: float) -> float:
         raise NotImplementedError
+
+    def bind(self, node) -> None:
+        pass
 
 
 class BaseStockPolicy(Policy):
     """Order S − IP at every review."""
 
-    def __init__(self, spec: s.BaseStock):
+    def __init__(self, spec: s.BaseStock, **_):
         self.S = self.level = _num(spec.S)
 
     def need(self, ip):
@@ -50,7 +56,7 @@ class BaseStockPolicy(Policy):
 class SSPolicy(Policy):
     """When IP <= s, order S − IP."""
 
-    def __init__(self, spec: s.SS):
+    def __init__(self, spec: s.SS, **_):
         self.s, self.S = _num(spec.s), _num(spec.S)
         self.level = self.S
 
@@ -61,7 +67,7 @@ class SSPolicy(Policy):
 class RQPolicy(Policy):
     """When IP <= r, order the smallest multiple of Q that lifts IP above r."""
 
-    def __init__(self, spec: s.RQ):
+    def __init__(self, spec: s.RQ, **_):
         self.r, self.Q = _num(spec.r), _num(spec.Q)
         self.level = self.r + self.Q
 
@@ -75,8 +81,10 @@ class RQPolicy(Policy):
 POLICIES = {s.BaseStock: BaseStockPolicy, s.SS: SSPolicy, s.RQ: RQPolicy}
 
 
-def make_policy(spec) -> Policy:
-    return POLICIES[type(spec)](spec)
+def make_policy(spec, **context) -> Policy:
+    """The runtime policy of a spec; forecasting policies take ``context`` (see
+    ``model.forecast``): lead, start, integer."""
+    return POLICIES[type(spec)](spec, **context)
 
 
 def _num(x: float) -> float | int:
@@ -89,7 +97,7 @@ class MakeToOrderPolicy(Policy):
 
     level = 0
 
-    def __init__(self, spec: s.MakeToOrder):
+    def __init__(self, spec: s.MakeToOrder, **_):
         pass
 
     def need(self, ip):
@@ -102,7 +110,7 @@ class DropshipPolicy(Policy):
 
     level = 0
 
-    def __init__(self, spec: s.Dropship):
+    def __init__(self, spec: s.Dropship, **_):
         pass
 
     def need(self, ip):

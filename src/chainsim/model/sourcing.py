@@ -45,7 +45,7 @@ class Split:
         parts = divide(qty, self.shares, float(qty).is_integer())
         for link, part in zip(self.links, parts, strict=True):
             if part > EPS:
-                link.supplier.take_order(link, part)
+                link.order(part)
 
 
 class PrimaryBackup:
@@ -61,7 +61,7 @@ class PrimaryBackup:
                 break
         else:
             link = self.links[0]
-        link.supplier.take_order(link, qty)
+        link.order(qty)
 
 
 def route(rule: str, links, shares):

@@ -211,7 +211,59 @@ class Dropship(PolicyBase):
     type: Literal["dropship"]
 
 
-Policy = Annotated[BaseStock | SS | RQ | MakeToOrder | Dropship, Field(discriminator="type")]
+Signal = Literal["own", "consumer"]
+SIGNAL_HELP = ("whose demand the forecast follows: own = what this node is asked (its buyers' "
+               "orders); consumer = the consumers' demand at the demand nodes it serves "
+               "(information sharing)")
+INITIAL_FORECAST_HELP = ("daily demand assumed before any is observed (default: the node's "
+                         "expected daily demand at the start)")
+
+
+class ForecastOut(PolicyBase):
+    """Order up to (L + R) × forecast of daily demand + safety_factor × σ̂ × √(L + R), the
+    forecast a moving average or exponential smoothing of the demand observed up to yesterday."""
+
+    type: Literal["forecast_out"]
+    method: Literal["moving_average", "exp_smoothing"]
+    window: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="moving_average: days averaged")
+    alpha: Annotated[float, Field(gt=0, le=1)] | None = Field(
+        default=None, description="exp_smoothing: weight of the newest day")
+    safety_factor: NonNegFloat = 0.0
+    signal: Signal = Field(default="own", description=SIGNAL_HELP)
+    initial_forecast: NonNegFloat | None = Field(default=None, description=INITIAL_FORECAST_HELP)
+
+    @model_validator(mode="after")
+    def _method_parameter(self) -> ForecastOut:
+        if self.method == "moving_average" and self.window is None:
+            raise ValueError("forecast_out with method moving_average needs window (days "
+                             "averaged), e.g. window: 10")
+        if self.method == "exp_smoothing" and self.alpha is None:
+            raise ValueError("forecast_out with method exp_smoothing needs alpha (0 < alpha "
+                             "<= 1), e.g. alpha: 0.2")
+        return self
+
+
+class Sterman(PolicyBase):
+    """Sterman's (1989) anchor-and-adjust ordering of the Beer Game: order = expected demand
+    + alpha_s × (target_stock − stock − beta × supply line), never below 0; the expected demand
+    is smoothed with weight theta. Defaults are Sterman's estimates over his subjects."""
+
+    type: Literal["sterman"]
+    alpha_s: Annotated[float, Field(ge=0, le=1)] = Field(
+        default=0.26, description="share of the stock gap ordered each period")
+    beta: Annotated[float, Field(ge=0, le=1)] = Field(
+        default=0.34, description="weight of the supply line (on order) relative to stock")
+    theta: Annotated[float, Field(ge=0, le=1)] = Field(
+        default=0.36, description="weight of the newest demand in the expected demand")
+    target_stock: float = Field(
+        default=17.0, description="S' = desired stock + beta × desired supply line")
+    signal: Signal = Field(default="own", description=SIGNAL_HELP)
+    initial_forecast: NonNegFloat | None = Field(default=None, description=INITIAL_FORECAST_HELP)
+
+
+Policy = Annotated[BaseStock | SS | RQ | MakeToOrder | Dropship | ForecastOut | Sterman,
+                   Field(discriminator="type")]
 
 
 class Sourcing(Spec):
@@ -244,6 +296,10 @@ class Initial(Spec):
     """Starting state; by default on hand = the policy's order-up-to level, nothing in transit."""
 
     on_hand: NonNegFloat | None = None
+    pipeline: NonNegFloat = Field(
+        default=0.0, description="a steady flow per day already under way: on each supplying "
+        "lane this much arriving on each day of its lead time and ordered on each day of its "
+        "order delay (a manufacturer: finishing production on each day of its lead time)")
 
 
 Role = Literal["manufacturer", "wholesaler", "distributor", "retailer", "3pl"]
@@ -404,6 +460,9 @@ class Lane(Spec):
     src: str = Field(alias="from")
     dst: str = Field(alias="to")
     lead_time: Dist = Constant(dist="constant", value=0)
+    order_delay: Annotated[int, Field(ge=0)] = Field(
+        default=0, description="days an order takes to reach the supplier (the Beer Game's "
+        "mail delay)")
     cost_per_unit: NonNegFloat = 0.0
     cost_per_shipment: NonNegFloat = 0.0
     mode: str | None = Field(default=None, description="label, e.g. parcel, LTL, FTL")
@@ -480,6 +539,9 @@ class Scenario(Spec):
     extends: str | None = Field(
         default=None, description="path of a base scenario (relative to this file) to deep-merge"
     )
+    period: Literal["day", "week"] = Field(
+        default="day", description="what one simulated day stands for in labels (the Beer "
+        "Game counts weeks); numbers do not change")
     horizon_days: Annotated[int, Field(gt=0)] = 365
     warmup_days: Annotated[int, Field(ge=0)] = 0
     replications: Annotated[int, Field(ge=1)] = 10
@@ -506,6 +568,7 @@ class ScenarioBase(Spec):
     name: str | None = None
     description: str | None = None
     extends: str | None = None
+    period: Literal["day", "week"] | None = None
     horizon_days: Annotated[int, Field(gt=0)] | None = None
     warmup_days: Annotated[int, Field(ge=0)] | None = None
     replications: Annotated[int, Field(ge=1)] | None = None
