@@ -81,8 +81,10 @@ def run(
     metrics: Annotated[str | None, typer.Option(help="comma-separated metrics to show")] = None,
     trace: Annotated[bool, typer.Option("--trace", help="write every consumer order's statuses (trace)")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
+    plot: Annotated[bool, typer.Option("--plot", help="draw the bullwhip figures into figures/")] = False,
 ) -> None:
-    """Simulate a scenario, print a summary table and write the results folder."""
+    """Simulate a scenario, print a summary table and write the results folder (with --plot,
+    also figures/bullwhip_orders and figures/bullwhip_ratio, PNG and SVG)."""
     from chainsim import __version__
     from chainsim.errors import ScenarioError
     from chainsim.scenario.load import load_scenario
@@ -100,6 +102,8 @@ def run(
 
     scn = resolve(scn, replications=replications, days=days, seed=seed, warmup=warmup)
     ts = {"first": "first", "all": True, "none": False}[timeseries]
+    if plot and ts is False:
+        ts = "first"  # the picture needs replication 0's series; it is not written
     target = out_dir if out_dir is not None else Path("results") / safe_name(scn.name)
     if quiet:
         results = simulate(scn, timeseries=ts, trace=trace)
@@ -112,7 +116,16 @@ def run(
             task = bar.add_task(f"{scn.name}: replications", total=scn.replications)
             results = simulate(scn, timeseries=ts, trace=trace,
                                progress=lambda done: bar.update(task, completed=done))
-    written = write_results(results, target, __version__)
+    drawn = []
+    if plot:
+        from chainsim.report.bullwhip import run_figures, write_results_with_figures
+
+        figures = run_figures(results)
+        if timeseries == "none":
+            results.timeseries = None
+        written, drawn = write_results_with_figures(results, figures, target, __version__)
+    else:
+        written = write_results(results, target, __version__)
     if not quiet:
         shown = tuple(m.strip() for m in metrics.split(",")) if metrics else DEFAULT_METRICS
         title = (f"{scn.name}: {scn.replications} replications × {scn.horizon_days} days "
@@ -120,6 +133,9 @@ def run(
         out.print(summary_table(results.summary, title, shown))
     out.print(f"results: {target}/ ({', '.join(p.name for p in written)})", markup=False,
               highlight=False, soft_wrap=True)
+    if drawn:
+        out.print(f"figures: {', '.join(str(p) for p in drawn)}", markup=False,
+                  highlight=False, soft_wrap=True)
 
 
 @app.command()
