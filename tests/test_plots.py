@@ -1,5 +1,5 @@
-"""The bullwhip figures (issue 8): ``chainsim run --plot``. Small scenarios written here; bar
-heights are checked against the summary."""
+"""The bullwhip figures (issue 8): ``chainsim run --plot`` and the comparison report's variance
+ratio per tier. Small scenarios written here; bar heights are checked against the summary."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 ENV = {"COLUMNS": "160", "NO_COLOR": "1"}
@@ -209,3 +210,37 @@ def test_plot_with_timeseries_none_still_plots(plotted):
     assert not list(out.glob("timeseries.*"))
     assert "timeseries" not in res.stdout
     assert (out / "kpis.csv").is_file() and (out / "summary.csv").is_file()
+
+
+def test_compare_report_has_the_bullwhip_ratio(tmp_path):
+    from ruamel.yaml import YAML
+
+    from chainsim.report.bullwhip import comparison_ratio_bars, comparison_ratio_table
+    from chainsim.scenario.load import load_scenario
+
+    (tmp_path / "serial.yaml").write_text(SERIAL, encoding="utf-8")
+    (tmp_path / "wide.yaml").write_text(_wide(3), encoding="utf-8")
+    res = _invoke(["compare", "serial.yaml", "wide.yaml", "--replications", "2", "--days",
+                   "60", "--out", "cmp", "-q"], tmp_path)
+    assert res.exit_code == 0, res.stderr
+    out = tmp_path / "cmp"
+    assert (out / "figures" / "bullwhip_ratio.png").read_bytes().startswith(PNG)
+    ET.parse(out / "figures" / "bullwhip_ratio.svg")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "variance of the orders it places divided by the variance of the demand" in page
+    assert "1 means no amplification" in page
+    assert page.count("data:image/png;base64,") == 5
+    # grouped bars: per scenario and role, the mean over the role's nodes
+    kpis = pd.read_csv(out / "kpis.csv")
+    scenarios = [load_scenario(YAML(typ="safe").load(t)) for t in (SERIAL, _wide(3))]
+    table = comparison_ratio_table(kpis, scenarios)
+    assert list(zip(table["scenario"], table["role"], strict=True)) == [
+        ("serial-bw", "retailer"), ("serial-bw", "distributor"),
+        ("wide-bw", "retailer"), ("wide-bw", "distributor")]
+    bw = kpis[kpis["metric"] == "bullwhip"]
+    shops = bw[(bw["scenario"] == "wide-bw") & bw["node"].isin(["s0", "s1", "s2"])]
+    assert table.loc[2, "mean"] == pytest.approx(shops["value"].mean())
+    fig = comparison_ratio_bars(kpis, scenarios)
+    heights = _bar_heights(fig)  # role by role, a bar per scenario
+    assert heights == pytest.approx([table.loc[0, "mean"], table.loc[2, "mean"],
+                                     table.loc[1, "mean"], table.loc[3, "mean"]])

@@ -10,7 +10,7 @@ into place, so a failed comparison leaves nothing partial behind (like ``report/
 - ``kpis.csv``, ``summary.csv`` — every scenario, shaped as DESIGN §7;
 - ``nodes.csv`` (scenario, node, role), ``scenarios.csv`` (name, source, description, size);
 - ``scenarios/NN_<name>.resolved.yaml`` — each scenario as it ran (same seed for all);
-- ``figures/*.png`` and ``*.svg`` — see ``report.figures``;
+- ``figures/*.png`` and ``*.svg`` — see ``report.figures`` and ``report.bullwhip``;
 - ``report.html`` — one file a strategist can open and forward: inline CSS, figures embedded as
   base64 PNG data URIs, no scripts and no links; every user-written string is escaped.
 """
@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from chainsim.experiments.compare import NETWORK, direction, lower_is_better
+from chainsim.report.bullwhip import EXPLANATION as BULLWHIP
 from chainsim.report.files import atomic_folder, resolved_yaml, safe_name
 from chainsim.report.tables import PERCENT
 
@@ -36,6 +37,8 @@ FIGURE_CAPTIONS = {
                          "tier's nodes, with 95% CIs.",
     "coverage_margin": "Reach against margin: market coverage (fill rate when the scenarios have "
                        "no coverage metric) against channel profit per unit sold, with 95% CIs.",
+    "bullwhip_ratio": "Bullwhip ratio of each tier (node role, mean over the role's nodes; "
+                      "consumer end first) per scenario, with 95% CIs. " + BULLWHIP,
 }
 
 CSS = """
@@ -226,6 +229,7 @@ def render_report(comparison: pd.DataFrame, ranking: pd.DataFrame, info: pd.Data
 def write_comparison(cmp, out_dir: Path, version: str) -> list[Path]:
     """Write a Comparison's tables, resolved scenarios, figures and report.html to out_dir,
     whole or not at all. Returns the folder's top-level entries."""
+    from chainsim.report.bullwhip import comparison_ratio_bars
     from chainsim.report.figures import comparison_figures, save
 
     out_dir = Path(out_dir)
@@ -241,9 +245,9 @@ def write_comparison(cmp, out_dir: Path, version: str) -> list[Path]:
             (tmp / "scenarios" / f"{i:02d}_{safe_name(scn.name)}.resolved.yaml").write_text(
                 resolved_yaml(scn, version), encoding="utf-8")
         (tmp / "figures").mkdir()
-        pngs = {name: save(fig, tmp / "figures", name)
-                for name, fig in comparison_figures(cmp.kpis, cmp.summary, cmp.nodes,
-                                                    cmp.metric).items()}
+        figures = comparison_figures(cmp.kpis, cmp.summary, cmp.nodes, cmp.metric)
+        figures["bullwhip_ratio"] = comparison_ratio_bars(cmp.kpis, cmp.scenarios)
+        pngs = {name: save(fig, tmp / "figures", name) for name, fig in figures.items()}
         page = render_report(cmp.comparison, cmp.ranking, cmp.info, cmp.settings, cmp.metric,
                              cmp.baseline, pngs, version)
         (tmp / "report.html").write_text(page, encoding="utf-8")
