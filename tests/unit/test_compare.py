@@ -276,7 +276,7 @@ def test_report_is_self_contained_and_escapes_user_text(tmp_path):
     assert "&lt;b&gt;x&lt;/b&gt;&amp;" in page
     assert "&lt;script&gt;alert(&quot;hi&quot;)&lt;/script&gt; &amp; &quot;quoted&quot;" in page
     images = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
-    assert len(images) == 4
+    assert len(images) == 5  # four comparison figures and the bullwhip ratio
     for data in images:
         assert base64.b64decode(data).startswith(b"\x89PNG\r\n\x1a\n")
     # only data URIs as sources

@@ -16,12 +16,17 @@ import simpy
 from simpy.events import Event
 
 from chainsim.engine.recorder import TimeSeries
-from chainsim.metrics.kpi import market_channel_kpis, network_kpis, node_kpis, owner_kpis
+from chainsim.metrics.kpi import (
+    amplification,
+    market_channel_kpis,
+    network_kpis,
+    node_kpis,
+    owner_kpis,
+)
 from chainsim.metrics.summary import summarize
 from chainsim.model.dists import integer_valued
-from chainsim.model.network import build_network
+from chainsim.model.network import build_network, make_policies
 from chainsim.model.node import Stats
-from chainsim.model.policies import make_policy
 from chainsim.model.rng import Streams
 from chainsim.scenario.load import load_scenario
 from chainsim.scenario.schema import Scenario
@@ -61,6 +66,7 @@ class Simulation:
         self.net = build_network(scenario, self.env, Streams(scenario.seed, replication),
                                  vectorize=vectorize, trace=self.trace)
         self.actors = self.net.actors()
+        self.sums = list({id(s): s for s in self.net.served.values()}.values())
         self.series = TimeSeries(self.net, self.days) if timeseries else None
         self.day = 0
 
@@ -93,6 +99,8 @@ class Simulation:
             self.series.record(day)
         for policy in self.net.observers:  # before close_day clears the day's demand
             policy.observe_day()
+        for served in self.sums:
+            served.add_day()
         for actor in self.actors:
             actor.close_day()
         if day == self.warmup - 1:  # statistics cover the days after warm-up only
@@ -102,6 +110,8 @@ class Simulation:
                 group.reset_stats()
             if self.net.market is not None:
                 self.net.market.reset()
+            for served in self.sums:
+                served.reset()
 
     def _clock(self):
         env = self.env
@@ -125,6 +135,10 @@ class Simulation:
             if hasattr(n, "channel_kpis") and n.stats.days:
                 extra.update((f"{n.id}/{ch}", k)
                              for ch, k in n.channel_kpis(n.stats.days).items())
+        for n in nodes:
+            if n.id in per_node and per_node[n.id]:
+                per_node[n.id]["amplification"] = amplification(
+                    per_node[n.id], self.net.served.get(n.id))
         per_node["network"] = network_kpis(nodes, per_node, self.net.market)
         per_node.update(extra)  # after the network's sums: they must not count twice
         name, rep = self.scenario.name, self.replication
@@ -160,9 +174,10 @@ def resolve(scenario: Scenario | Mapping[str, Any] | str | Path, *, replications
     data = scn.model_dump(by_alias=True)
     data.update({k: v for k, v in (("replications", replications), ("horizon_days", days),
                                    ("seed", seed), ("warmup_days", warmup)) if v is not None})
+    policies = make_policies(scn)
     for raw, node in zip(data["nodes"], scn.nodes, strict=True):
         if node.initial.on_hand is None:
-            level = make_policy(node.policy).level if node.policy is not None else 0
+            level = policies[node.id].level if node.id in policies else 0
             raw["initial"] = {**raw["initial"], "on_hand": max(level, 0)}
         if node.integer is None:
             raw["integer"] = node.demand is not None and integer_valued(node.demand)

@@ -22,6 +22,18 @@ def sample_variance(total: float, total_sq: float, n: int) -> float:
     return max((total_sq - total * total / n) / (n - 1), 0.0)
 
 
+def amplification(kpis: dict[str, float], served) -> float:
+    """Variance of a node's daily orders / variance of the daily consumer demand it serves
+    (``served``: the summed demand of the consumer-facing nodes downstream, or None for a node
+    that sells to consumers itself, whose own demand is the reference: then it equals
+    ``bullwhip``). In a serial chain it is the product of the ``bullwhip`` ratios from the
+    consumer up to the node."""
+    if served is None:
+        return kpis.get("bullwhip", NAN)
+    var = sample_variance(served.total, served.total_sq, served.days)
+    return kpis["orders_variance"] / var if var > 0 else NAN
+
+
 def node_kpis(node) -> dict[str, float]:
     """Per-day KPIs of one node over the days after warm-up (and, for a 3PL, of its orders)."""
     st = node.stats

@@ -89,6 +89,7 @@ class Network:
     outages: list  # model.sourcing.Outages of the nodes that can fail
     market: Market | None = None  # market mode: regions whose demand the outlets capture
     observers: list = ()  # forecasting policies, told each day's demand at its end
+    served: dict = None  # supplier id -> ServedDemand: the consumer demand it serves
 
     def actors(self) -> list:
         return [*self.nodes, *self.groups]
@@ -134,19 +135,13 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
     grouped = {m for members in plan.values() for m in members}
     order = topological_order(scn)
     forecasting = [n for n in scn.nodes if isinstance(n.policy, FORECASTING)]
-    starts = start_demands(scn) if forecasting else {}
-    integer = integer_quantities(scn)
+    policies = make_policies(scn)
     by_id: dict[str, Node] = {}
     for nid in order:
         if nid in grouped:
             continue
         spec = specs[nid]
-        policy = None
-        if isinstance(spec.policy, FORECASTING):
-            policy = make_policy(spec.policy, lead=cover_lead(scn, spec), start=starts[nid],
-                                 integer=integer or bool(spec.integer))
-        elif spec.policy is not None:
-            policy = make_policy(spec.policy)
+        policy = policies.get(nid)
         kw = dict(policy=policy, price=prices[nid], unit_cost=scn.product.unit_cost, env=env)
         if spec.infinite_supply:
             node = InfiniteSource(spec, **kw)
@@ -228,7 +223,8 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
     for nid, node in by_id.items():
         if isinstance(node, Plant) and specs[nid].initial.pipeline:
             start_production(node, specs[nid], env)
-    observers = watch_demand(scn, by_id, member_of, forecasting)
+    served = consumers_downstream(scn, by_id, member_of)
+    observers = watch_demand(by_id, served, forecasting)
     mailed = {lane.src for lane in scn.lanes if lane.order_delay}
     reviewers: list = []
     for nid in review_order(scn):
@@ -248,7 +244,26 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
         outages=outages,
         market=market,
         observers=observers,
+        served=served_demand({nid: a for nid, a in served.items() if nid in by_id}),
     )
+
+
+def make_policies(scn: Scenario) -> dict:
+    """A fresh runtime policy per node with one (forecasting policies keep state, so each
+    replication needs its own); forecasting ones get their lead time, starting demand and
+    whether to order whole units."""
+    forecasting = any(isinstance(n.policy, FORECASTING) for n in scn.nodes)
+    starts = start_demands(scn) if forecasting else {}
+    integer = integer_quantities(scn) if forecasting else False
+    policies = {}
+    for spec in scn.nodes:
+        if isinstance(spec.policy, FORECASTING):
+            policies[spec.id] = make_policy(spec.policy, lead=cover_lead(scn, spec),
+                                            start=starts[spec.id],
+                                            integer=integer or bool(spec.integer))
+        elif spec.policy is not None:
+            policies[spec.id] = make_policy(spec.policy)
+    return policies
 
 
 def integer_quantities(scn: Scenario) -> bool:
@@ -297,41 +312,81 @@ def start_production(plant: Plant, spec, env) -> None:
         Arrival(env, k, SelfLink(plant), flow)
 
 
-def watch_demand(scn: Scenario, by_id: dict, member_of: dict, forecasting: list) -> list:
-    """Bind each forecasting policy to its node and the nodes whose daily demand it follows:
-    the node itself, or (``signal: consumer``) the consumer-facing nodes downstream of it.
-    Returns the policies, to be told each day's demand at its end."""
+def consumers_downstream(scn: Scenario, by_id: dict, member_of: dict) -> dict[str, list]:
+    """For every node that supplies others: the consumer-facing actors (nodes, or retail groups
+    as one) that it serves directly or through other nodes."""
     specs = {n.id: n for n in scn.nodes}
     buyers: dict[str, list[str]] = {}
     for lane in scn.lanes:
         buyers.setdefault(lane.src, []).append(lane.dst)
+    served = {}
+    for start in buyers:
+        seen, stack, actors = {start}, [start], {}
+        while stack:
+            for b in buyers.get(stack.pop(), ()):
+                if b in seen:
+                    continue
+                seen.add(b)
+                stack.append(b)
+                if b in member_of:
+                    actors[id(member_of[b][0])] = member_of[b][0]
+                elif by_id[b].sells_to_consumers or specs[b].orders is not None:
+                    actors[id(by_id[b])] = by_id[b]
+        if actors:
+            served[start] = list(actors.values())
+    return served
+
+
+def watch_demand(by_id: dict, served: dict, forecasting: list) -> list:
+    """Bind each forecasting policy to its node and the nodes whose daily demand it follows:
+    the node itself, or (``signal: consumer``) the consumer-facing nodes downstream of it (the
+    node itself if it has none). Returns the policies, to be told each day's demand at its end."""
     observers = []
     for spec in forecasting:
         node = by_id[spec.id]
         policy = node.policy
         policy.bind(node)
-        if spec.policy.signal == "own":
-            policy.watches = [node]
+        if spec.policy.signal == "consumer" and spec.id in served:
+            policy.watches = served[spec.id]
         else:
-            seen, stack, found = {spec.id}, [spec.id], []
-            while stack:
-                nid = stack.pop()
-                for b in buyers.get(nid, ()):
-                    if b not in seen:
-                        seen.add(b)
-                        stack.append(b)
-                        found.append(b)
-            actors = {}
-            for nid in found:
-                if nid in member_of:
-                    actors[id(member_of[nid][0])] = member_of[nid][0]
-                elif by_id[nid].sells_to_consumers or specs[nid].orders is not None:
-                    actors[id(by_id[nid])] = by_id[nid]
-            if spec.id not in buyers or not actors:
-                actors = {id(node): node}  # a node that serves consumers itself
-            policy.watches = list(actors.values())
+            policy.watches = [node]
         observers.append(policy)
     return observers
+
+
+class ServedDemand:
+    """The daily consumer demand of a set of consumer-facing actors, summed, as running sums
+    since the end of warm-up: the reference of a supplier's ``amplification``."""
+
+    __slots__ = ("actors", "days", "total", "total_sq")
+
+    def __init__(self, actors: list):
+        self.actors = actors
+        self.reset()
+
+    def reset(self):
+        self.days = 0
+        self.total = self.total_sq = 0.0
+
+    def add_day(self):
+        d = 0
+        for actor in self.actors:
+            d += actor.day_asked
+        self.days += 1
+        self.total += d
+        self.total_sq += d * d
+
+
+def served_demand(served: dict) -> dict[str, ServedDemand]:
+    """One running sum per distinct set of consumer actors (a serial chain has one)."""
+    sums: dict[tuple, ServedDemand] = {}
+    out = {}
+    for nid, actors in served.items():
+        key = tuple(sorted(id(a) for a in actors))
+        if key not in sums:
+            sums[key] = ServedDemand(actors)
+        out[nid] = sums[key]
+    return out
 
 
 def _zero() -> int:
