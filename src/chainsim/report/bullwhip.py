@@ -32,6 +32,7 @@ from chainsim.report.figures import _colors, _figure, _half, _plain_text, save
 
 MAX_TIER_NODES = 8  # more stocking nodes than this are drawn per role
 METRIC = "bullwhip"
+AMPLIFICATION = "amplification"
 RATIO_COLUMNS = ["tier", "role", "nodes", "mean", "ci_low", "ci_high", "n"]
 EXPLANATION = ("The bullwhip ratio of a tier is the variance of the orders it places divided by "
                "the variance of the demand it receives: 1 means no amplification, above 1 the "
@@ -105,12 +106,14 @@ def tier_series(timeseries: pd.DataFrame, scenario, tier_list: Sequence[Tier],
     return by_tier(orders), by_tier(net), consumers.rename("consumer demand")
 
 
-def ratio_table(kpis: pd.DataFrame, tier_list: Sequence[Tier]) -> pd.DataFrame:
-    """tier, role, nodes, mean, ci_low, ci_high, n of the variance ratio, in tier order: per
-    replication the mean of the ``bullwhip`` KPI over the tier's nodes (NaNs left out), then the
-    mean and 95% t-interval over replications. For a one-node tier these are the summary's."""
+def ratio_table(kpis: pd.DataFrame, tier_list: Sequence[Tier],
+                metric: str = METRIC) -> pd.DataFrame:
+    """tier, role, nodes, mean, ci_low, ci_high, n of a variance ratio (``bullwhip`` or
+    ``amplification``), in tier order: per replication the mean of the KPI over the tier's nodes
+    (NaNs left out), then the mean and 95% t-interval over replications. For a one-node tier
+    these are the summary's."""
     label = {nid: t.label for t in tier_list for nid in t.nodes}
-    rows = kpis[(kpis["metric"] == METRIC) & kpis["node"].isin(label)]
+    rows = kpis[(kpis["metric"] == metric) & kpis["node"].isin(label)]
     per_rep = (rows.assign(tier=rows["node"].map(label))
                .groupby(["tier", "replication"], sort=False)["value"].mean().reset_index())
     stats = mean_ci(per_rep, ["tier"]) if len(per_rep) else pd.DataFrame(
@@ -206,19 +209,26 @@ def _bar_label(t: Tier) -> str:
 
 
 def ratio_bars(kpis: pd.DataFrame, scenario, tier_list: Sequence[Tier] | None = None):
-    """The variance ratio per tier, consumer end first: mean over replications with 95% CI
-    whiskers; a dashed line at 1 (no amplification)."""
+    """Two variance ratios per tier, consumer end first, mean over replications with 95% CI
+    whiskers: ``bullwhip`` (orders / the demand the tier receives: what this tier adds) and
+    ``amplification`` (orders / consumer demand: what the chain has built up by this tier);
+    a dashed line at 1 (no amplification)."""
     tier_list = tiers(scenario) if tier_list is None else list(tier_list)
     summed = any(t.by_role for t in tier_list)
     with _plain_text():
-        table = ratio_table(kpis, tier_list)
-        fig = _figure(max(4.5, 1.6 + 0.9 * len(tier_list)), 3.8)
+        fig = _figure(max(4.5, 1.6 + 1.1 * len(tier_list)), 3.8)
         ax = fig.add_subplot()
-        x = np.arange(len(table))
-        means = table["mean"].to_numpy(dtype=float)
-        ax.bar(x, np.nan_to_num(means), color=_colors(len(table)),
-               yerr=_half(table["ci_low"], table["ci_high"]), capsize=3,
-               error_kw={"elinewidth": 1})
+        x = np.arange(len(tier_list))
+        width = 0.4
+        kinds = ((METRIC, "vs demand received (bullwhip)", -width / 2, 1.0),
+                 (AMPLIFICATION, "vs consumer demand (amplification)", width / 2, 0.5))
+        for metric, label, shift, alpha in kinds:
+            table = ratio_table(kpis, tier_list, metric)
+            means = table["mean"].to_numpy(dtype=float)
+            ax.bar(x + shift, np.nan_to_num(means), width, color=_colors(len(table)),
+                   alpha=alpha, edgecolor="0.2", linewidth=0.5, label=label, gid=metric,
+                   yerr=_half(table["ci_low"], table["ci_high"]), capsize=3,
+                   error_kw={"elinewidth": 1})
         ax.axhline(1, color="0.3", linewidth=0.8, linestyle="--", label="1 = no amplification")
         ax.set_xticks(x, [_bar_label(t) for t in tier_list])
         ax.set_xlabel("tier, consumer end first" + (" (per role)" if summed else ""))
@@ -227,7 +237,7 @@ def ratio_bars(kpis: pd.DataFrame, scenario, tier_list: Sequence[Tier] | None = 
         ax.legend(fontsize=8)
         if not tier_list:
             _no_tiers(ax)
-        fig.suptitle(f"{scenario.name}: bullwhip ratio per tier (mean, 95% CI)")
+        fig.suptitle(f"{scenario.name}: variance ratios per tier (mean, 95% CI)")
     return fig
 
 
