@@ -249,6 +249,40 @@ def sweep(
               highlight=False, soft_wrap=True)
 
 
+@app.command()
+def play(
+    file: Annotated[Path, typer.Argument(help="scenario YAML file, e.g. scenarios/teaching/beer_game.yaml")],
+    role: Annotated[str | None, typer.Option(help="node id to play: retailer | wholesaler | distributor | factory in the Beer Game (default: retailer)")] = None,
+    weeks: Annotated[int | None, typer.Option(min=1, help="weeks to play (default: the file's horizon_days)")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="output folder (default results/play/<name>-<role>/)")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="seed of all random streams")] = None,
+) -> None:
+    """Play the Beer Game in the terminal: type one order per week (one line each, stdin may be
+    piped); the other roles are bots. Saves game.csv, benchmark.csv and the bullwhip figures."""
+    from chainsim.errors import ScenarioError
+    from chainsim.scenario.load import load_scenario
+
+    try:
+        scn = load_scenario(file)
+    except ScenarioError as exc:
+        _fail_input(exc)
+    from chainsim.play.game import PlayError
+    from chainsim.play.session import play as play_session
+    from chainsim.play.session import prepare
+    from chainsim.report.files import safe_name
+
+    try:
+        session = prepare(scn, role=role, weeks=weeks, seed=seed)
+    except PlayError as exc:
+        err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(BAD_INPUT) from None
+    target = out_dir if out_dir is not None else (
+        Path("results") / "play" / f"{safe_name(scn.name)}-{safe_name(session.role)}")
+    session = play_session(session, target, out)
+    out.print(f"saved: {target}/ ({', '.join(str(p.relative_to(target)) for p in session.written)})",
+              markup=False, highlight=False, soft_wrap=True)
+
+
 def _sweep_table(summary, parameters, metrics, rows: int = 10):
     """The best points by the first metric at node 'network' (else the first node)."""
     from rich.markup import escape
