@@ -57,6 +57,8 @@ def main(argv: list[str] | None = None) -> dict:
     def chain_of(scn: dict) -> dict:
         return th.serial_chain(chainsim.load_scenario(scn))
 
+    print(f"Beer Game chain, demand N(8, 0.5²) i.i.d., {args.replications or 10} replications x "
+          f"{args.weeks or 520} weeks\n")
     print("1. Orders variance / consumers' demand variance, 8-week moving average [theory]")
     runs, rows = {}, []
     for shared in (False, True):

@@ -33,11 +33,11 @@ def per_replication(kpis, node: str, metric: str) -> np.ndarray:
     return sel.sort_values("replication")["value"].to_numpy(dtype=float)
 
 
-def amplification(kpis, node: str, consumer: str = "retailer") -> np.ndarray:
-    """Per replication: the node's orders variance over the consumers' demand variance (Chen et
-    al.'s Var(q_k)/Var(D)); the node's own ``bullwhip`` KPI divides by what it was asked."""
-    return per_replication(kpis, node, "orders_variance") / per_replication(
-        kpis, consumer, "demand_variance")
+def amplification(kpis, node: str) -> np.ndarray:
+    """Per replication: the node's ``amplification`` KPI, its orders variance over the variance
+    of the consumers' demand it serves (Chen et al.'s Var(q_k)/Var(D)); its ``bullwhip`` KPI
+    divides by the variance of what it was asked instead."""
+    return per_replication(kpis, node, "amplification")
 
 
 def mean_half(values: np.ndarray) -> tuple[float, float]:
