@@ -1,7 +1,7 @@
 """Simulate a scenario: build the network, run the days in their phase order, collect KPIs.
 
-The phase order of a day lives in ``Simulation.step`` (DESIGN §2); ``start``/``step``/``finish``
-let a caller advance one day at a time (the Beer Game will).
+The phase order of a day lives in ``Simulation.step`` (DESIGN §2); ``Simulation.run_until``
+lets a caller advance a few days at a time (``chainsim play`` advances one week per turn).
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ class Simulation:
         self.sums = list({id(s): s for s in self.net.served.values()}.values())
         self.series = TimeSeries(self.net, self.days) if timeseries else None
         self.day = 0
+        self.process = None  # the day loop, once started
 
     def step(self, day: int) -> None:
         """Phases 2 and 3 of day ``day``, at its start (time ``day``):
@@ -122,10 +123,18 @@ class Simulation:
             self.day = day + 1
             yield env.timeout(0)  # NORMAL priority: after the URGENT arrivals of the new day
 
-    def run(self) -> Simulation:
-        self.env.process(self._clock())
-        self.env.run(until=self.days)
+    def run_until(self, day: int) -> Simulation:
+        """Simulate the days before ``day`` (up to the end of the run); a later call continues
+        where this one stopped, with the same numbers as one uninterrupted ``run``."""
+        if self.process is None:
+            self.process = self.env.process(self._clock())
+        day = min(day, self.days)
+        if day > self.env.now:
+            self.env.run(until=day)
         return self
+
+    def run(self) -> Simulation:
+        return self.run_until(self.days)
 
     def kpi_rows(self) -> list[tuple]:
         nodes = self.net.kpi_nodes()

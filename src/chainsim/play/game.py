@@ -25,9 +25,9 @@ it orders, and nothing more:
   after it orders, so the board shows last week's customers instead;
 - the supply line (on order: ordered, not yet received) and the costs up to last week.
 
-Weeks run on the engine's own day loop (``Simulation._clock``, the one ``run`` uses), stopped
-after each week by ``env.run(until=week + 1)``; running the same loop in pieces processes the
-same events in the same order as one run, so a game of bots only is the scenario's run.
+Weeks run on the engine's own day loop, one week per turn (``Simulation.run_until``); running
+the loop in pieces processes the same events in the same order as one run, so a game of bots
+only is the scenario's run.
 """
 
 from __future__ import annotations
@@ -172,7 +172,6 @@ class Game:
         self.played = 0  # weeks played and kept
         self.stopped = False
         self._asked_at_review: list[float] = []  # the player's buyers' orders, per week
-        self._clock = None
 
     @property
     def over(self) -> bool:
@@ -194,10 +193,8 @@ class Game:
         """Simulate the next week; False if the player stopped during it (it is not kept)."""
         if self.over:
             return False
-        if self._clock is None:
-            self._clock = self.sim.env.process(self.sim._clock())
         week = self.played
-        self.sim.env.run(until=week + 1)
+        self.sim.run_until(week + 1)
         if self.stopped:
             return False
         self._record(week)
