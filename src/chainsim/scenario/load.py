@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import re
 import reprlib
 import types
 import typing
@@ -48,6 +49,10 @@ YAML_HINTS = {
     "could not find expected ':'": "write each setting as key: value",
     "did not find expected key": "check the indentation of this line",
     "did not find expected node content": "add the missing value or close the bracket",
+    "expected <block end>": "check the indentation of this line (and the lines above it)",
+    "expected ',' or '}'": "close the '{' (or put ', ' between the items)",
+    "expected ',' or ']'": "close the '[' (or put ', ' between the items)",
+    "unexpected end of stream": "close the quote or bracket that is still open",
 }
 
 
@@ -82,6 +87,11 @@ def read_yaml(path: Path) -> Any:
         raise _error(
             [Problem(file, 0, 0, f"cannot read file: {exc.strerror or exc}; check the path")]
         ) from None
+    if data_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _error([Problem(
+            file, 1, 1, "the file is UTF-16 text (it starts with a UTF-16 byte order mark); "
+            "save it as UTF-8",
+        )])
     try:
         text = data_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -95,6 +105,12 @@ def read_yaml(path: Path) -> Any:
 
 def parse_yaml_text(text: str, file: str) -> Any:
     """Parse YAML text safely: plain mappings, lists and scalars only, every one with a position."""
+    deep = _too_indented(text)
+    if deep is not None:
+        raise _error([Problem(
+            file, *_line_col(text, deep),
+            f"malformed YAML: nested too deeply (indented more than {MAX_INDENT} columns); flatten it",
+        )])
     deep = _too_deep(text)
     if deep is not None:
         raise _error([Problem(
@@ -124,6 +140,13 @@ def parse_yaml_text(text: str, file: str) -> Any:
             [Problem(file, 1, 1, "malformed YAML: the file is nested too deeply; flatten it")]
         ) from None
     except Exception as exc:  # noqa: BLE001 - any parser failure on bad input is a user error
+        long_number = re.search(rf"\d{{{MAX_DIGITS},}}", text)
+        if "integer string conversion" in str(exc) and long_number:
+            raise _error([Problem(
+                file, *_line_col(text, long_number.start()),
+                f"a number with {len(long_number.group())} digits is too long to read; no "
+                "setting needs more than a few digits, write a smaller number",
+            )]) from None
         what = " ".join(str(exc).split()) or type(exc).__name__
         raise _error([Problem(file, 1, 1, f"malformed YAML: {what}; fix the syntax")]) from None
     problems = _check_tags(data, file)
@@ -134,10 +157,30 @@ def parse_yaml_text(text: str, file: str) -> Any:
 
 
 MAX_FLOW_DEPTH = 100  # no scenario needs more; the YAML parser slows quadratically with depth
+MAX_INDENT = 200  # columns of block indentation ('  ' and '- ' per level): 100 levels or more
+MAX_DIGITS = 1000  # Python refuses to read integers of more than 4300 digits
+
+
+def _too_indented(text: str) -> int | None:
+    """Offset of the first line whose block nesting (spaces and '- ', '? ', ': ' markers before
+    its content) reaches beyond MAX_INDENT columns: deep block nesting makes the parser slow and
+    then recurse too deeply."""
+    start = 0
+    for line in text.split("\n"):
+        indent = _BLOCK_INDENT.match(line, 0, MAX_INDENT + 1).end()
+        if indent > MAX_INDENT:
+            return start + indent
+        start += len(line) + 1
+    return None
+
+
+_BLOCK_INDENT = re.compile(r"(?:[ ]|[-?:](?=[ \t]))*")
 
 
 def _too_deep(text: str) -> int | None:
     """Offset of the first ``[`` or ``{`` nested beyond MAX_FLOW_DEPTH (quotes and comments skipped)."""
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        return None  # cannot nest that deep (and the scan below is slow on a large file)
     depth = 0
     quote = ""
     prev = "\n"
@@ -693,6 +736,58 @@ def nonfinite_problems(raw: Any, file: str, skip: set[tuple[Any, ...]]) -> list[
     return problems
 
 
+def _number_type(tp: Any) -> type | None:
+    """int or float when a field takes only numbers (pydantic would read true/false as 1/0)."""
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _number_type(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        kinds = {_number_type(a) for a in typing.get_args(tp) if a is not type(None)}
+        return kinds.pop() if len(kinds) == 1 else None
+    return tp if tp in (int, float) else None
+
+
+def _item_type(raw: Any, loc: tuple[Any, ...], key: Any, container: Any) -> Any:
+    """The declared type of ``container[key]`` (container at ``loc``), or None if unknown."""
+    if isinstance(container, Mapping):
+        model = model_at(loc, raw)
+        field = _field(model, key) if model else None
+        return field.annotation if field else None
+    if not loc:
+        return None
+    model = model_at(loc[:-1], raw)
+    field = _field(model, loc[-1]) if model else None
+    tp = _strip(field.annotation) if field else None
+    return typing.get_args(tp)[0] if typing.get_origin(tp) is list else None
+
+
+def bool_problems(raw: Any, file: str, skip: set[tuple[Any, ...]]) -> list[Problem]:
+    """Every true/false written where a number belongs (pydantic would take it as 1 or 0)."""
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), raw)]
+    while stack:
+        loc, obj = stack.pop()
+        if not isinstance(obj, Mapping | list) or id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        for key, value in _children(obj):
+            if not isinstance(value, bool):
+                stack.append((loc + (key,), value))
+                continue
+            kind = _number_type(_item_type(raw, loc, key, obj))
+            if kind is None or loc + (key,) in skip:
+                continue
+            f, line, col = locate(raw, loc + (key,), file)
+            need, example = ("a whole number", "10") if kind is int else ("a number", "2.5")
+            problems.append(Problem(
+                f, line, col,
+                f"{describe(raw, loc + (key,))} must be {need} (got {_got(value)}); "
+                f"write e.g. {example}",
+            ))
+    return problems
+
+
 # --------------------------------------------------------------------------- entry point
 def parse_scenario(raw: Any, file: str) -> Scenario:
     """Validate raw data (as read from ``file``) into a Scenario, then check the network.
@@ -718,6 +813,7 @@ def parse_scenario(raw: Any, file: str) -> Scenario:
         bad = {tuple(e["loc"]) for e in exc.errors(include_url=False)}
         problems = validation_problems(exc, raw, file)
     problems += nonfinite_problems(raw, file, bad)
+    problems += bool_problems(raw, file, bad)
     problems += network_problems(scenario, raw, file, bad)
     if problems:
         raise _error(_dedupe(problems))

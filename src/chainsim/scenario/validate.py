@@ -172,6 +172,10 @@ def network_problems(
     aimed_at: set[str] = set()  # nodes some lane (perhaps from a misspelt node) tries to supply
     aimed_from: set[str] = set()  # nodes some lane (perhaps to a misspelt node) ships from
     unsure_buyers = unsure_sellers = False  # a lane names an unknown node: which one was meant?
+    raw_lanes = raw.get("lanes") if isinstance(raw, Mapping) else None
+    if scn is None and raw_lanes is not None and (
+            not isinstance(raw_lanes, list) or len(raw_lanes) > len(lanes)):
+        unsure_buyers = unsure_sellers = True  # a lane too broken to read may be the missing one
     for lane in lanes:
         aimed_at.add(lane.dst)
         aimed_from.add(lane.src)
@@ -510,7 +514,9 @@ def fulfilment_problems(node) -> list[tuple[tuple[Any, ...], str]]:
 def _csv_problem(path: str) -> str | None:
     try:
         read_csv_values(path)
-    except (OSError, ValueError) as exc:
+    except OSError as exc:  # the path is in the message already: say only what went wrong
+        return f"cannot use csv {path}: {exc.strerror or exc}; give a file with one number per line"
+    except ValueError as exc:
         return f"cannot use csv {path}: {exc}; give a file with one number per line"
     return None
 
