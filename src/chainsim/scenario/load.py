@@ -167,7 +167,7 @@ def _too_indented(text: str) -> int | None:
     then recurse too deeply."""
     start = 0
     for line in text.split("\n"):
-        indent = _BLOCK_INDENT.match(line, 0, MAX_INDENT + 1).end()
+        indent = _BLOCK_INDENT.match(line, 0, MAX_INDENT + 2).end()  # + 2: room for "- "
         if indent > MAX_INDENT:
             return start + indent
         start += len(line) + 1
