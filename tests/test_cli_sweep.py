@@ -28,7 +28,8 @@ metrics: [total_cost, fill_rate]
 
 
 def write_sweep(tmp_path, **edits):
-    text = SWEEP.format(base=ROOT / "scenarios" / "examples" / "single_retailer.yaml")
+    shutil.copy(ROOT / "scenarios" / "examples" / "single_retailer.yaml", tmp_path)
+    text = SWEEP.format(base="single_retailer.yaml")  # next to the sweep file (paths.py)
     for old, new in edits.items():
         text = text.replace(old, new)
     path = tmp_path / "sweep.yaml"

@@ -19,11 +19,13 @@ def __getattr__(name):
     raise AttributeError(f"module 'chainsim' has no attribute {name!r}")
 
 
-def load_scenario(source):
-    """A validated Scenario from a YAML path, a mapping, or a Scenario."""
+def load_scenario(source, *, allow_outside_paths=False):
+    """A validated Scenario from a YAML path, a mapping, or a Scenario. Files it names
+    (``extends:``, ``csv:``) must lie in its folder unless ``allow_outside_paths``. Run sizes
+    are not limited here (only the command line asks for ``--allow-large``)."""
     from chainsim.scenario.load import load_scenario as _load
 
-    return _load(source)
+    return _load(source, allow_outside_paths=allow_outside_paths)
 
 
 def simulate(scenario, replications=None, days=None, seed=None, warmup=None, **kwargs):

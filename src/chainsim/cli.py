@@ -33,21 +33,32 @@ def _fail_input(exc) -> None:
 
 
 @app.command()
-def validate(files: Annotated[list[Path], typer.Argument(help="scenario YAML files")]) -> None:
-    """Check scenario files: say OK, or print each problem as FILE:LINE:COL: message."""
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="scenario YAML files")],
+    allow_large: Annotated[bool, typer.Option("--allow-large", help="accept scenarios beyond the size limits (days, replications, nodes, lanes)")] = False,
+    outside_paths: Annotated[bool, typer.Option("--allow-outside-paths", help="let files named by extends:/csv:/base: lie outside the folder of the file given")] = False,
+) -> None:
+    """Check scenario files: say OK, or print each problem as FILE:LINE:COL: message (a
+    scenario over the size limits is a problem unless --allow-large)."""
     from chainsim.errors import ScenarioError
     from chainsim.scenario.load import check_base, is_base_file, load_raw, parse_scenario
 
     bad = False
     for f in files:
         try:
-            raw = load_raw(f)
+            raw = load_raw(f, allow_outside_paths=outside_paths)
             if is_base_file(raw):
                 check_base(raw, str(f))
                 out.print(f"{f}: OK (a base file for extends:, no nodes of its own)",
                           markup=False, highlight=False, soft_wrap=True)
                 continue
             scn = parse_scenario(raw, str(f))
+            if not allow_large:
+                from chainsim.scenario.limits import over_limits
+
+                found, _ = over_limits(scn, raw, str(f))
+                if found:
+                    raise ScenarioError(found)
         except ScenarioError as exc:
             bad = True
             for problem in exc.problems:
@@ -82,6 +93,8 @@ def run(
     trace: Annotated[bool, typer.Option("--trace", help="write every consumer order's statuses (trace)")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
     plot: Annotated[bool, typer.Option("--plot", help="draw the bullwhip figures into figures/")] = False,
+    allow_large: Annotated[bool, typer.Option("--allow-large", help="run beyond the size limits (days, replications, nodes, lanes)")] = False,
+    outside_paths: Annotated[bool, typer.Option("--allow-outside-paths", help="let files named by extends:/csv:/base: lie outside the folder of the file given")] = False,
 ) -> None:
     """Simulate a scenario, print a summary table and write the results folder (with --plot,
     also figures/bullwhip_orders and figures/bullwhip_ratio, PNG and SVG)."""
@@ -93,9 +106,11 @@ def run(
         err.print(f"--timeseries must be first, all or none (got {timeseries!r})")
         raise typer.Exit(BAD_INPUT)
     try:
-        scn = load_scenario(file)
+        scn = load_scenario(file, allow_outside_paths=outside_paths)
     except ScenarioError as exc:
         _fail_input(exc)
+    if not allow_large:
+        _check_limits(scn, file, replications=replications, days=days, warmup=warmup)
     from chainsim.engine.run import resolve, simulate
     from chainsim.report.files import safe_name, write_results
     from chainsim.report.tables import DEFAULT_METRICS, summary_table
@@ -149,6 +164,8 @@ def compare(
     seed: Annotated[int | None, typer.Option(min=0, help="seed for every scenario (default: the first scenario's)")] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="results folder")] = Path("results/compare"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
+    allow_large: Annotated[bool, typer.Option("--allow-large", help="run beyond the size limits (days, replications, nodes, lanes)")] = False,
+    outside_paths: Annotated[bool, typer.Option("--allow-outside-paths", help="let files named by extends:/csv:/base: lie outside the folder of the file given")] = False,
 ) -> None:
     """Compare scenarios with common random numbers: ranking, paired differences, figures,
     report.html. A folder means its *.yaml files that have nodes: (a shared base is skipped)."""
@@ -156,9 +173,11 @@ def compare(
     from chainsim.errors import ScenarioError
     from chainsim.experiments.compare import CompareError
     from chainsim.experiments.compare import compare as run_compare
+    from chainsim.scenario.limits import LimitError
 
     kwargs = dict(metric=metric, baseline=baseline, replications=replications, days=days,
-                  warmup=warmup, seed=seed)
+                  warmup=warmup, seed=seed, allow_large=allow_large,
+                  allow_outside_paths=outside_paths)
     try:
         if quiet:
             cmp = run_compare(inputs, **kwargs)
@@ -174,7 +193,7 @@ def compare(
                                                                           total=total))
     except ScenarioError as exc:
         _fail_input(exc)
-    except CompareError as exc:
+    except (CompareError, LimitError) as exc:
         err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(BAD_INPUT) from None
     from chainsim.report.html import write_comparison
@@ -199,16 +218,20 @@ def sweep(
     out_dir: Annotated[Path | None, typer.Option("--out", help="results folder (default results/sweeps/<folder>/<file name>/)")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="finish an interrupted sweep in --out")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
+    allow_large: Annotated[bool, typer.Option("--allow-large", help="run beyond the size limits (days, replications, nodes, lanes)")] = False,
+    outside_paths: Annotated[bool, typer.Option("--allow-outside-paths", help="let files named by extends:/csv:/base: lie outside the folder of the file given")] = False,
 ) -> None:
     """Run a parameter sweep: design points × replications, streamed to disk, resumable."""
     import os
 
     from chainsim import __version__
     from chainsim.errors import ScenarioError
-    from chainsim.experiments.sweepfile import load_sweep
+    from chainsim.experiments.sweepfile import load_sweep, over_limits
 
     try:
-        spec = load_sweep(experiment)
+        spec = load_sweep(experiment, allow_outside_paths=outside_paths)
+        if not allow_large and (found := over_limits(spec)):
+            raise ScenarioError(found)
     except ScenarioError as exc:
         _fail_input(exc)
     from chainsim.experiments.sweep import run_sweep
@@ -256,6 +279,7 @@ def play(
     weeks: Annotated[int | None, typer.Option(min=1, help="weeks to play (default: the file's horizon_days)")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="output folder (default results/play/<name>-<role>/)")] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="seed of all random streams")] = None,
+    outside_paths: Annotated[bool, typer.Option("--allow-outside-paths", help="let files named by extends:/csv:/base: lie outside the folder of the file given")] = False,
 ) -> None:
     """Play the Beer Game in the terminal: type one order per week (one line each, stdin may be
     piped); the other roles are bots. Saves game.csv, benchmark.csv and the bullwhip figures."""
@@ -263,7 +287,7 @@ def play(
     from chainsim.scenario.load import load_scenario
 
     try:
-        scn = load_scenario(file)
+        scn = load_scenario(file, allow_outside_paths=outside_paths)
     except ScenarioError as exc:
         _fail_input(exc)
     from chainsim.play.game import PlayError
@@ -281,6 +305,22 @@ def play(
     session = play_session(session, target, out)
     out.print(f"saved: {target}/ ({', '.join(str(p.relative_to(target)) for p in session.written)})",
               markup=False, highlight=False, soft_wrap=True)
+
+
+def _check_limits(scn, file: Path, **overrides) -> None:
+    """Exit 2 if the run would exceed a size limit (scenario/limits.py), with one line each."""
+    from chainsim.errors import ScenarioError
+    from chainsim.scenario.limits import over_limits, raw_for
+
+    found, flags = over_limits(scn, None, str(file), **overrides)
+    if found:  # read the file again only to place the messages
+        found, flags = over_limits(scn, raw_for(file), str(file), **overrides)
+    for line in flags:
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
+    if found:
+        _fail_input(ScenarioError(found))
+    if flags:
+        raise typer.Exit(BAD_INPUT)
 
 
 def _sweep_table(summary, parameters, metrics, rows: int = 10):

@@ -155,14 +155,16 @@ def _scenario_files(inputs: Iterable[Any]) -> list[tuple[Any, bool]]:
     return items
 
 
-def load_scenarios(inputs: Iterable[Any]) -> tuple[list[Any], list[str]]:
+def load_scenarios(inputs: Iterable[Any], *,
+                   allow_outside_paths: bool = False) -> tuple[list[Any], list[str]]:
     """Load every scenario named by ``inputs`` (files, directories, mappings or Scenarios).
 
     A directory contributes each of its YAML files that is a scenario: a file whose top level
     (after ``extends:``) has no ``nodes:`` — a shared base such as a ``market.yaml`` — is meant
     to be extended and is skipped. Returns the scenarios and where each came from. Raises
     ScenarioError with every problem of every file (and scenario names used twice), or
-    CompareError when there are fewer than two scenarios to compare.
+    CompareError when there are fewer than two scenarios to compare. A file may name
+    (``extends:``, ``csv:``) only files in its own folder, unless ``allow_outside_paths``.
     """
     from chainsim.scenario.load import (
         check_base,
@@ -181,7 +183,7 @@ def load_scenarios(inputs: Iterable[Any]) -> tuple[list[Any], list[str]]:
         try:
             if isinstance(item, str | Path):
                 path = Path(item)
-                raw = load_raw(path)
+                raw = load_raw(path, allow_outside_paths=allow_outside_paths)
                 if not explicit and is_base_file(raw):
                     check_base(raw, str(path))  # what it says must still be right
                     continue  # a base meant to be extended, e.g. the strategies' market.yaml
@@ -215,6 +217,29 @@ def load_scenarios(inputs: Iterable[Any]) -> tuple[list[Any], list[str]]:
                            "(a scenario is a *.yaml file with nodes:); name more scenario files "
                            "or folders that hold them")
     return scenarios, sources
+
+
+def _check_limits(scenarios: list[Any], sources: list[str], *, replications: int | None,
+                  days: int | None, warmup: int | None, settings: dict[str, int]) -> None:
+    """Refuse a comparison over the run-size limits. The settings are the first scenario's
+    (or the arguments'), so days and replications are checked there; sizes everywhere."""
+    from chainsim.scenario.limits import LimitError, over_limits, raw_for
+
+    problems: list[Problem] = []
+    flags: list[str] = []
+    for i, (scn, src) in enumerate(zip(scenarios, sources, strict=True)):
+        given = (dict(replications=replications, days=days, warmup=warmup) if i == 0 else
+                 dict(replications=settings["replications"], days=settings["days"],
+                      warmup=settings["warmup"]))
+        found, over = over_limits(scn, None, src, **given)
+        if found and Path(src).is_file():
+            found, over = over_limits(scn, raw_for(src), src, **given)
+        problems += found
+        flags += over if i == 0 else []
+    if problems:
+        raise ScenarioError(problems)
+    if flags:
+        raise LimitError(flags)
 
 
 # --------------------------------------------------------------------------- the comparison
@@ -255,7 +280,8 @@ def common_settings(scenarios: list[Any], *, replications: int | None = None,
 def compare(inputs: Iterable[Any], *, metric: str = DEFAULT_METRIC, baseline: str | None = None,
             replications: int | None = None, days: int | None = None,
             warmup: int | None = None, seed: int | None = None,
-            progress: Callable[[int, int], None] | None = None) -> Comparison:
+            progress: Callable[[int, int], None] | None = None,
+            allow_outside_paths: bool = False, allow_large: bool = True) -> Comparison:
     """Simulate every scenario with common random numbers and compare them to the baseline.
 
     ``inputs``: scenario files, directories of them, mappings or Scenarios. ``baseline``: a
@@ -263,10 +289,12 @@ def compare(inputs: Iterable[Any], *, metric: str = DEFAULT_METRIC, baseline: st
     seed default to the first scenario's and are the same for all. ``progress(done, total)`` is
     called after each replication, counting over scenarios × replications. Raises
     ScenarioError for bad files, CompareError for an unknown baseline or ranking metric.
+    ``allow_large=False`` (the command line's default) refuses runs over the limits of
+    scenario/limits.py: ScenarioError for values in files, LimitError for the arguments.
     """
     from chainsim.engine.run import resolve, simulate
 
-    scenarios, sources = load_scenarios(inputs)
+    scenarios, sources = load_scenarios(inputs, allow_outside_paths=allow_outside_paths)
     names = [s.name for s in scenarios]
     baseline = names[0] if baseline is None else baseline
     if baseline not in names:
@@ -276,6 +304,9 @@ def compare(inputs: Iterable[Any], *, metric: str = DEFAULT_METRIC, baseline: st
                                seed=seed)
     resolved = [resolve(s, replications=settings["replications"], days=settings["days"],
                         warmup=settings["warmup"], seed=settings["seed"]) for s in scenarios]
+    if not allow_large:
+        _check_limits(scenarios, sources, replications=replications, days=days, warmup=warmup,
+                      settings=settings)
     total = len(resolved) * settings["replications"]
     kpis, summaries = [], []
     for i, scn in enumerate(resolved):

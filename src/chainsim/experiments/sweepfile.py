@@ -41,6 +41,7 @@ from chainsim.scenario.load import (
     plain,
     read_yaml,
 )
+from chainsim.scenario.paths import is_inside, outside_message, root_of
 from chainsim.scenario.schema import Scenario
 
 
@@ -134,8 +135,12 @@ def _scenario_messages(data: dict) -> list[str]:
     return []
 
 
-def load_sweep(path: str | Path) -> Sweep:
-    """Read and check a sweep file; raise `ScenarioError` with every problem found."""
+def load_sweep(path: str | Path, *, allow_outside_paths: bool = False) -> Sweep:
+    """Read and check a sweep file; raise `ScenarioError` with every problem found.
+
+    ``base:`` must lie in the sweep file's folder or below it, and the base's own ``extends:``
+    and ``csv:`` in the base's folder, unless ``allow_outside_paths`` (scenario/paths.py).
+    """
     path = Path(path)
     file = str(path)
     raw = read_yaml(path)
@@ -154,10 +159,14 @@ def load_sweep(path: str | Path) -> Sweep:
 
     # the base scenario: its own problems are reported in its own file
     base_path = Path(os.path.normpath(path.parent / spec.base))
+    root = root_of(path)
+    if not allow_outside_paths and not is_inside(base_path, root):
+        raise _error([Problem(*at("base"),
+                              outside_message("base", spec.base, root, owner="sweep file"))])
     if not base_path.is_file():
         raise _error([Problem(*at("base"), f"base names {spec.base}, which does not exist"
                               f" (looked for {base_path}); fix the path")])
-    base = load_scenario(base_path)
+    base = load_scenario(base_path, allow_outside_paths=allow_outside_paths)
     base_data = base.model_dump(by_alias=True)
 
     problems: list[Problem] = []
@@ -300,3 +309,36 @@ def load_sweep(path: str | Path) -> Sweep:
         scenarios=scenarios,
         precision=spec.precision,
     )
+
+
+def over_limits(sweep: Sweep) -> list[Problem]:
+    """The run-size limits (scenario/limits.py) the sweep's points exceed, each placed where
+    the value was written: a swept parameter in the sweep file, else the base scenario."""
+    from chainsim.scenario.limits import MAX_REPLICATIONS, raw_for
+    from chainsim.scenario.limits import over_limits as scenario_limits
+
+    raw = read_yaml(Path(sweep.file))
+    base_raw = None
+    where: dict[str, tuple[str, int, int]] = {}
+    for key in ("horizon_days", "warmup_days", "replications"):
+        if key in sweep.parameters:
+            where[key] = locate(raw, ("parameters", key), sweep.file)
+    set_here = isinstance(raw, Mapping) and "replications" in raw
+    if set_here:
+        where["replications"] = locate(raw, ("replications",), sweep.file)
+    problems: list[Problem] = []
+    for scn in sweep.scenarios:
+        found, _ = scenario_limits(scn, None, str(sweep.base_path), where=where,
+                                   replications=sweep.replications if set_here else None)
+        if found and base_raw is None:  # place the base's values at their lines
+            base_raw = raw_for(sweep.base_path)
+            found, _ = scenario_limits(scn, base_raw, str(sweep.base_path), where=where,
+                                       replications=sweep.replications if set_here else None)
+        problems += found
+    cap = sweep.precision.max_replications if sweep.precision is not None else 0
+    if cap > MAX_REPLICATIONS:
+        problems.append(Problem(*locate(raw, ("precision", "max_replications"), sweep.file),
+                                f"precision max_replications is {cap} (more than the limit of "
+                                f"{MAX_REPLICATIONS}); lower it or pass --allow-large to run it "
+                                "anyway"))
+    return list(dict.fromkeys(problems))

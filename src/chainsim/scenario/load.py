@@ -29,6 +29,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.reader import ReaderError
 
 from chainsim.errors import Problem, ScenarioError
+from chainsim.scenario.paths import is_inside, outside_message, root_of
 from chainsim.scenario.schema import CHANNEL_TAGS, Scenario
 
 FILE_ATTR = "_chainsim_file"
@@ -319,8 +320,12 @@ def _shown_path(path: Path) -> str:
     return os.path.normpath(path)
 
 
-def resolve_extends(data: Any, path: Path, chain: tuple[Path, ...] = ()) -> Any:
-    """Follow ``extends:`` (relative to the file that names it), merging each base underneath."""
+def resolve_extends(data: Any, path: Path, chain: tuple[Path, ...] = (), *,
+                    root: Path | None = None) -> Any:
+    """Follow ``extends:`` (relative to the file that names it), merging each base underneath.
+
+    With a ``root`` folder, a base that resolves outside it is refused (paths.py).
+    """
     if not isinstance(data, Mapping) or "extends" not in data:
         return data
     rel = data["extends"]
@@ -333,6 +338,8 @@ def resolve_extends(data: Any, path: Path, chain: tuple[Path, ...] = ()) -> Any:
             "e.g. extends: base.yaml",
         )])
     base_path = Path(_shown_path(path.parent / rel))
+    if root is not None and not is_inside(base_path, root):
+        raise _error([Problem(file, line, col, outside_message("extends", rel, root))])
     here = path.resolve()
     if base_path.resolve() in (*chain, here):
         links = " -> ".join(p.name for p in (*chain, here, base_path.resolve()))
@@ -352,12 +359,16 @@ def resolve_extends(data: Any, path: Path, chain: tuple[Path, ...] = ()) -> Any:
             str(base_path), max(bl, 1), max(bc, 1),
             f"{_shape(base_raw)}, but a base scenario named by extends must be a mapping of keys",
         )])
-    base = resolve_extends(base_raw, base_path, (*chain, here))
+    base = resolve_extends(base_raw, base_path, (*chain, here), root=root)
     return deep_merge(base, data)
 
 
-def _resolve_csv_paths(obj: Any, path: Path) -> None:
-    """Make ``csv:`` paths of empirical distributions absolute, relative to their own file."""
+def _resolve_csv_paths(obj: Any, path: Path, root: Path | None = None) -> None:
+    """Make ``csv:`` paths of empirical distributions absolute, relative to their own file.
+
+    With a ``root`` folder, every path that resolves outside it is refused (paths.py).
+    """
+    outside: list[Problem] = []
     seen: set[int] = set()
     stack = [obj]
     while stack:
@@ -369,8 +380,15 @@ def _resolve_csv_paths(obj: Any, path: Path) -> None:
             csv = item.get("csv")
             if isinstance(csv, str) and csv:
                 owner = Path(getattr(_owner(item, "csv"), FILE_ATTR, None) or str(path))
-                item["csv"] = str((owner.parent / csv).resolve())
+                target = (owner.parent / csv).resolve()
+                if root is not None and not is_inside(target, root):
+                    outside.append(Problem(str(owner), *_key_pos(item, "csv"),
+                                           outside_message("csv", csv, root)))
+                    continue
+                item["csv"] = str(target)
         stack.extend(v for _, v in _children(item))
+    if outside:
+        raise _error(_dedupe(outside))
 
 
 # --------------------------------------------------------------------------- positions
@@ -865,25 +883,34 @@ def plain(obj: Any, memo: dict[int, Any] | None = None) -> Any:
     return obj
 
 
-def load_raw(path: str | Path) -> Any:
-    """Read a scenario file with its ``extends:`` chain merged and csv paths made absolute."""
+def load_raw(path: str | Path, *, allow_outside_paths: bool = False) -> Any:
+    """Read a scenario file with its ``extends:`` chain merged and csv paths made absolute.
+
+    Files named by ``extends:`` and ``csv:`` must lie in the scenario's folder or below it,
+    unless ``allow_outside_paths`` (paths.py).
+    """
     path = Path(path)
-    raw = resolve_extends(read_yaml(path), path)
-    _resolve_csv_paths(raw, path)
+    root = None if allow_outside_paths else root_of(path)
+    raw = resolve_extends(read_yaml(path), path, root=root)
+    _resolve_csv_paths(raw, path, root)
     return raw
 
 
-def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario:
+def load_scenario(source: str | Path | Mapping[str, Any] | Scenario, *,
+                  allow_outside_paths: bool = False) -> Scenario:
     """A validated Scenario from a file path, a mapping, or a Scenario (returned as is).
 
-    Raises `ScenarioError` listing every problem as ``FILE:LINE:COL: message``.
+    A file may name (``extends:``, ``csv:``) only files in its folder or below it, unless
+    ``allow_outside_paths``. Raises `ScenarioError` listing every problem as
+    ``FILE:LINE:COL: message``.
     """
     if isinstance(source, Scenario):
         return source
     if isinstance(source, Mapping):
         return parse_scenario(source, "<dict>")
     try:
-        return parse_scenario(load_raw(source), str(source))
+        return parse_scenario(load_raw(source, allow_outside_paths=allow_outside_paths),
+                              str(source))
     except RecursionError:
         raise _error(
             [Problem(str(source), 1, 1, "the file is nested too deeply; flatten it")]
