@@ -41,7 +41,6 @@ from chainsim.scenario.load import (
     plain,
     read_yaml,
 )
-from chainsim.scenario.paths import is_inside, outside_message, root_of
 from chainsim.scenario.schema import Scenario
 
 
@@ -138,8 +137,9 @@ def _scenario_messages(data: dict) -> list[str]:
 def load_sweep(path: str | Path, *, allow_outside_paths: bool = False) -> Sweep:
     """Read and check a sweep file; raise `ScenarioError` with every problem found.
 
-    ``base:`` must lie in the sweep file's folder or below it, and the base's own ``extends:``
-    and ``csv:`` in the base's folder, unless ``allow_outside_paths`` (scenario/paths.py).
+    ``base:`` may be anywhere (it is read relative to the sweep file); the base's own
+    ``extends:`` and ``csv:`` must lie in the base's folder unless ``allow_outside_paths``
+    (scenario/paths.py).
     """
     path = Path(path)
     file = str(path)
@@ -159,10 +159,6 @@ def load_sweep(path: str | Path, *, allow_outside_paths: bool = False) -> Sweep:
 
     # the base scenario: its own problems are reported in its own file
     base_path = Path(os.path.normpath(path.parent / spec.base))
-    root = root_of(path)
-    if not allow_outside_paths and not is_inside(base_path, root):
-        raise _error([Problem(*at("base"),
-                              outside_message("base", spec.base, root, owner="sweep file"))])
     if not base_path.is_file():
         raise _error([Problem(*at("base"), f"base names {spec.base}, which does not exist"
                               f" (looked for {base_path}); fix the path")])

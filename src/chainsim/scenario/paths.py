@@ -10,9 +10,10 @@ that folder or below it. A file that points elsewhere (``../../secret.csv``, ``/
 symlink to a file outside) is refused, with its position, unless the caller passes
 ``allow_outside_paths=True`` (``--allow-outside-paths`` on the command line).
 
-A sweep's base scenario, once admitted, is loaded like a scenario named on the command line:
-its own ``extends:`` and ``csv:`` stay inside the base's folder (which lies inside the sweep's
-folder unless the flag was given).
+A sweep file's ``base:`` is the sweep author's explicit choice of scenario, like a file named on
+the command line, so it may lie anywhere (the shipped sweeps name scenarios in ``scenarios/``);
+it is then loaded like a scenario named on the command line: its own ``extends:`` and ``csv:``
+stay inside the base's folder.
 """
 
 from __future__ import annotations
