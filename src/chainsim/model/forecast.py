@@ -152,7 +152,7 @@ def start_demands(scn: s.Scenario) -> dict[str, float]:
     market outlets their equal part of each region's captured demand, a 3PL its orders × mean
     size), and for a supplier the sum over its buyers (split lanes: their share; otherwise
     the buyer's first lane by priority carries it all)."""
-    from chainsim.model.network import by_priority, topological_order
+    from chainsim.model.network import by_priority, outlet_regions, topological_order
 
     own = {n.id: 0.0 for n in scn.nodes}
     for n in scn.nodes:
@@ -165,9 +165,7 @@ def start_demands(scn: s.Scenario) -> dict[str, float]:
         for n in scn.nodes:
             if n.region is None:
                 continue
-            wanted = [n.region] if isinstance(n.region, str) else n.region
-            regions = [r.id for r in scn.market.regions] if "all" in wanted else wanted
-            for r in dict.fromkeys(regions):
+            for r in outlet_regions(scn, n):
                 outlets.setdefault(r, []).append(n.id)
         k = scn.market.coverage.k
         for region in scn.market.regions:

@@ -38,6 +38,14 @@ def topological_order(scn: Scenario) -> list[str]:
     return order
 
 
+def outlet_regions(scn: Scenario, spec) -> list[str]:
+    """The market regions a market outlet serves (``all``: every region; a region listed twice
+    is one outlet)."""
+    wanted = [spec.region] if isinstance(spec.region, str) else spec.region
+    regions = [r.id for r in scn.market.regions] if "all" in wanted else wanted
+    return list(dict.fromkeys(regions))
+
+
 def by_priority(lanes) -> list:
     """Lanes by their priority (lanes without one after, in file order)."""
     return sorted(lanes, key=lambda ln: (ln.priority is None, ln.priority or 0))
@@ -207,10 +215,7 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
             names = [c for c in spec.channels or [] if isinstance(c, str)]
             node.channel_names = names
             node.fee_pct = sum(fee[c] for c in names) / len(names) if names else 0.0
-            wanted = [spec.region] if isinstance(spec.region, str) else spec.region
-            regions = [r.id for r in scn.market.regions] if "all" in wanted else wanted
-            regions = list(dict.fromkeys(regions))  # a region listed twice is one outlet
-            for r in regions:
+            for r in outlet_regions(scn, spec):
                 outlets_of.setdefault(r, []).append(node)
         market = Market(scn.market, outlets_of, scn.product.price, streams)
     outages = []
