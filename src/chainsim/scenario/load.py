@@ -830,13 +830,22 @@ def parse_scenario(raw: Any, file: str) -> Scenario:
         scenario = None
         bad = {tuple(e["loc"]) for e in exc.errors(include_url=False)}
         problems = validation_problems(exc, raw, file)
-    problems += nonfinite_problems(raw, file, bad)
-    problems += bool_problems(raw, file, bad)
+    problems = _value_problems(problems, raw, file, bad)
     problems += network_problems(scenario, raw, file, bad)
     if problems:
         raise _error(_dedupe(problems))
     assert scenario is not None
     return scenario
+
+
+def _value_problems(schema: list[Problem], raw: Any, file: str,
+                    bad: set[tuple[Any, ...]]) -> list[Problem]:
+    """The schema's problems plus every non-finite number and true/false where a number
+    belongs; at a place where both speak, the latter says what is really wrong (a nan is
+    not "below 0")."""
+    extra = nonfinite_problems(raw, file, bad) + bool_problems(raw, file, bad)
+    taken = {(p.file, p.line, p.col) for p in extra}
+    return [p for p in schema if (p.file, p.line, p.col) not in taken] + extra
 
 
 def is_base_file(raw: Any) -> bool:
@@ -849,10 +858,16 @@ def check_base(raw: Any, file: str) -> None:
     included (the files that extend it add them)."""
     from chainsim.scenario.schema import ScenarioBase
 
+    bad: set[tuple[Any, ...]] = set()
+    problems: list[Problem] = []
     try:
         ScenarioBase.model_validate(plain(raw, {}))
     except ValidationError as exc:
-        raise _error(_dedupe(validation_problems(exc, raw, file))) from None
+        bad = {tuple(e["loc"]) for e in exc.errors(include_url=False)}
+        problems = validation_problems(exc, raw, file)
+    problems = _value_problems(problems, raw, file, bad)
+    if problems:
+        raise _error(_dedupe(problems))
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
