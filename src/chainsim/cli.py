@@ -140,7 +140,8 @@ def run(
             results.timeseries = None
         written, drawn = write_results_with_figures(results, figures, target, __version__)
     else:
-        written = write_results(results, target, __version__)
+        written = write_results(results, target, __version__,
+                                {"timeseries": timeseries, "trace": trace})
     if not quiet:
         shown = tuple(m.strip() for m in metrics.split(",")) if metrics else DEFAULT_METRICS
         title = (f"{scn.name}: {scn.replications} replications × {scn.horizon_days} days "
@@ -305,6 +306,73 @@ def play(
     session = play_session(session, target, out)
     out.print(f"saved: {target}/ ({', '.join(str(p.relative_to(target)) for p in session.written)})",
               markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def rerun(
+    results_dir: Annotated[Path, typer.Argument(metavar="RESULTS_DIR", help="folder written by run, sweep or compare")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="keep the repeat in this new folder (default: a temporary folder, removed)")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="local processes for a sweep (default: all cores)")] = None,
+) -> None:
+    """Repeat a run, sweep or comparison from what its results folder recorded (manifest.json
+    and the resolved scenarios) and check that kpis.csv and summary.csv match bit for bit:
+    exit 0 if identical, 1 with the first differing rows if not."""
+    import os
+    import shutil
+    import tempfile
+
+    from chainsim import __version__
+    from chainsim.errors import ScenarioError
+    from chainsim.experiments.rerun import (
+        RerunError,
+        compare_folders,
+        read_folder,
+        repeat,
+        version_warnings,
+    )
+
+    def say(line: str, to=out) -> None:
+        to.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    try:
+        recorded = read_folder(results_dir)
+    except RerunError as exc:
+        say(str(exc), err)
+        raise typer.Exit(BAD_INPUT) from None
+    if out_dir is not None and (out_dir.resolve() == results_dir.resolve()
+                                or (out_dir.exists() and any(out_dir.iterdir()))):
+        say(f"--out {out_dir} is not empty (or is the results folder); give a new folder", err)
+        raise typer.Exit(BAD_INPUT)
+    for line in version_warnings(recorded, __version__):
+        say(line, err)
+    scratch = None if out_dir is not None else Path(tempfile.mkdtemp(prefix="chainsim-rerun-"))
+    target = out_dir if out_dir is not None else scratch / "rerun"
+    try:
+        say(f"repeating the {recorded.kind} in {results_dir} into "
+            f"{target if out_dir is not None else 'a temporary folder'}")
+        try:
+            repeat(recorded, target, __version__, workers=workers or os.cpu_count() or 1)
+        except ScenarioError as exc:
+            _fail_input(exc)
+        except RerunError as exc:
+            say(str(exc), err)
+            raise typer.Exit(BAD_INPUT) from None
+        checks = compare_folders(recorded, target)
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    differing = [c for c in checks if not c.identical]
+    if not differing:
+        say("identical: " + ", ".join(f"{c.rows} rows of {c.table}" for c in checks))
+        return
+    for check in checks:
+        if check.identical:
+            say(f"{check.table}: identical ({check.rows} rows)")
+            continue
+        say(f"{check.table}: {check.differing_rows} of {check.rows} rows differ; the first:")
+        for difference in check.differences:
+            say(f"  {difference}")
+    raise typer.Exit(FAILURE)
 
 
 def _check_limits(scn, file: Path, **overrides) -> None:

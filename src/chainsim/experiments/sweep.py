@@ -140,21 +140,27 @@ def _run_to_precision(store, sweep, precision, workers, scheduler, progress) -> 
 
 def run_sweep(sweep, out_dir, *, workers: int = 1, scheduler: str | None = None,
               resume: bool = False, version: str = "",
-              progress: Callable[[int, int], None] | None = None):
-    """Run (or finish) a sweep into ``out_dir``; returns (kpis, summary) DataFrames."""
+              progress: Callable[[int, int], None] | None = None, figures: bool = True):
+    """Run (or finish) a sweep into ``out_dir``; returns (kpis, summary) DataFrames.
+    ``figures=False`` leaves out figures/ (``chainsim rerun`` compares the tables only)."""
     from chainsim.experiments.store import SweepStore
+    from chainsim.report.files import manifest as versions
 
     store = SweepStore(out_dir)
-    manifest = {"file": str(sweep.file), "base": str(sweep.base_path), "design": sweep.design,
-                "parameters": list(sweep.parameters), "points": sweep.points,
-                "replications": sweep.replications, "seed": sweep.scenarios[0].seed,
-                "chainsim": version}
+    precision = getattr(sweep, "precision", None)
+    manifest = {"kind": "sweep", "file": str(sweep.file), "base": str(sweep.base_path),
+                "design": sweep.design, "parameters": list(sweep.parameters),
+                "points": sweep.points, "replications": sweep.replications,
+                "seed": sweep.scenarios[0].seed, "metrics": sweep.metrics,
+                "precision": None if precision is None else (
+                    precision.model_dump() if hasattr(precision, "model_dump")
+                    else dict(vars(precision))),
+                **{k: v for k, v in versions("sweep", version).items() if k != "options"}}
     store.start(manifest, resume)
     if not resume or not (store.folder / "base.resolved.yaml").exists():
         from chainsim.report.files import resolved_yaml
 
         store.save_text("base.resolved.yaml", resolved_yaml(sweep.scenarios[0], version))
-    precision = getattr(sweep, "precision", None)
     if precision is None:
         tasks = plan_tasks(len(sweep.points), sweep.replications)
         _run_tasks(store, sweep.scenarios, tasks, workers, scheduler, progress)
@@ -165,5 +171,6 @@ def run_sweep(sweep, out_dir, *, workers: int = 1, scheduler: str | None = None,
         kpis = kpis[kpis["metric"].isin(sweep.metrics)].reset_index(drop=True)
     summary = summarize_points(kpis, list(sweep.parameters))
     store.write_tables(kpis, summary)
-    store.write_figures(summary, list(sweep.parameters), sweep.metrics)
+    if figures:
+        store.write_figures(summary, list(sweep.parameters), sweep.metrics)
     return kpis, summary

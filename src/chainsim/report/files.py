@@ -47,6 +47,38 @@ def resolved_yaml(scenario, version: str) -> str:
     return header + buf.getvalue()
 
 
+def manifest(kind: str, version: str, options: dict | None = None) -> dict:
+    """What ``chainsim rerun`` needs besides the resolved scenario: the kind of folder (run,
+    sweep or compare), the versions that make the numbers (chainsim, numpy, simpy, Python) and
+    the command-line options that change the numbers or the files written."""
+    import platform
+
+    import numpy
+    import simpy
+
+    return {"kind": kind, "chainsim": version, "numpy": numpy.__version__,
+            "simpy": simpy.__version__, "python": platform.python_version(),
+            "options": dict(options or {})}
+
+
+def run_options(results) -> dict:
+    """The options of ``chainsim run`` that shaped ``results``, read back from them."""
+    series = results.timeseries
+    if series is None:
+        timeseries = "none"
+    else:
+        timeseries = "all" if series["replication"].nunique() > 1 else "first"
+    return {"timeseries": timeseries, "trace": results.trace is not None}
+
+
+def write_manifest(folder: Path, data: dict) -> None:
+    """``manifest.json`` in ``folder`` (a folder being written atomically)."""
+    import json
+
+    (Path(folder) / "manifest.json").write_text(json.dumps(data, indent=2, default=str) + "\n",
+                                                encoding="utf-8")
+
+
 @contextmanager
 def atomic_folder(out_dir: Path):
     """Yield a temporary folder beside ``out_dir``; on success it replaces ``out_dir`` whole, on
@@ -72,9 +104,13 @@ def write_table(frame, folder: Path, name: str) -> None:
         frame.to_csv(folder / f"{name}.csv", index=False)
 
 
-def write_results(results, out_dir: Path, version: str) -> list[Path]:
-    """Write scenario.resolved.yaml, kpis.csv, summary.csv and the time series to out_dir."""
+def write_results(results, out_dir: Path, version: str,
+                  options: dict | None = None) -> list[Path]:
+    """Write manifest.json (``options``: the command line's, see `manifest`),
+    scenario.resolved.yaml, kpis.csv, summary.csv and the time series to out_dir."""
     with atomic_folder(out_dir) as tmp:
+        write_manifest(tmp, manifest("run", version, options if options is not None
+                                     else run_options(results)))
         (tmp / "scenario.resolved.yaml").write_text(resolved_yaml(results.scenario, version),
                                                     encoding="utf-8")
         results.kpis.to_csv(tmp / "kpis.csv", index=False)

@@ -26,7 +26,7 @@ import pandas as pd
 
 from chainsim.experiments.compare import NETWORK, direction, lower_is_better
 from chainsim.report.bullwhip import EXPLANATION as BULLWHIP
-from chainsim.report.files import atomic_folder, resolved_yaml, safe_name
+from chainsim.report.files import atomic_folder, manifest, resolved_yaml, safe_name, write_manifest
 from chainsim.report.tables import PERCENT
 
 FIGURE_CAPTIONS = {
@@ -234,6 +234,8 @@ def write_comparison(cmp, out_dir: Path, version: str) -> list[Path]:
 
     out_dir = Path(out_dir)
     with atomic_folder(out_dir) as tmp:
+        write_manifest(tmp, manifest("compare", version, {"metric": cmp.metric,
+                                                          "baseline": cmp.baseline}))
         cmp.comparison.to_csv(tmp / "comparison.csv", index=False)
         cmp.ranking.to_csv(tmp / "ranking.csv", index=False)
         cmp.kpis.to_csv(tmp / "kpis.csv", index=False)
