@@ -20,6 +20,7 @@ Every design point's scenario is then built and validated. Metric names are not 
 from __future__ import annotations
 
 import difflib
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -73,6 +74,10 @@ class SweepSpec(BaseModel):
 
 
 SWEEP_KEYS = list(SweepSpec.model_fields)
+
+# Design points are each built and validated before a sweep runs; beyond this many that alone
+# takes minutes, so a larger design is refused (split it into several sweep files).
+MAX_POINTS = 10_000
 
 
 @dataclass
@@ -134,12 +139,28 @@ def _scenario_messages(data: dict) -> list[str]:
     return []
 
 
-def load_sweep(path: str | Path, *, allow_outside_paths: bool = False) -> Sweep:
+def _count_points(design: str, params: dict[str, Any], samples: int | None,
+                  zip_groups: list[list[str]]) -> int:
+    """How many points the (checked) design has, without building them."""
+    if design == "lhs":
+        return samples or 0
+    if design == "list":
+        return max((len(v) for v in params.values()), default=0)
+    grouped = {n: g for g, group in enumerate(zip_groups) for n in group}
+    axes: dict[Any, int] = {}
+    for n, v in params.items():
+        axes[("zip", grouped[n]) if n in grouped else n] = len(v)
+    return math.prod(axes.values())
+
+
+def load_sweep(path: str | Path, *, allow_outside_paths: bool = False,
+               allow_large: bool = False) -> Sweep:
     """Read and check a sweep file; raise `ScenarioError` with every problem found.
 
     ``base:`` may be anywhere (it is read relative to the sweep file); the base's own
     ``extends:`` and ``csv:`` must lie in the base's folder unless ``allow_outside_paths``
-    (scenario/paths.py).
+    (scenario/paths.py). A design of more than `MAX_POINTS` points is refused before any
+    point is built, unless ``allow_large``.
     """
     path = Path(path)
     file = str(path)
@@ -256,6 +277,12 @@ def load_sweep(path: str | Path, *, allow_outside_paths: bool = False) -> Sweep:
             problems += value_problems(name)
         raise _error(list(dict.fromkeys(problems)))
 
+    count = _count_points(spec.design, params, spec.samples, zip_groups)
+    if count > MAX_POINTS and not allow_large:
+        where = at("samples") if spec.design == "lhs" else at("parameters")
+        raise _error([Problem(*where, f"the design has {count:,} points, over the limit of "
+                              f"{MAX_POINTS:,} (each point is built and checked before the "
+                              "sweep runs); split the sweep into several files")])
     pts = designs.points(spec.design, params, samples=spec.samples, seed=spec.seed or 0,
                          zip_groups=zip_groups)
 
