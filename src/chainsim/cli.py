@@ -235,7 +235,7 @@ def sweep(
             raise ScenarioError(found)
     except ScenarioError as exc:
         _fail_input(exc)
-    from chainsim.experiments.sweep import run_sweep
+    from chainsim.experiments.sweep import WorkerDied, run_sweep
 
     target = out_dir if out_dir is not None else (
         Path("results") / "sweeps" / experiment.resolve().parent.name / experiment.stem)
@@ -267,6 +267,9 @@ def sweep(
     except ValueError as exc:
         err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(BAD_INPUT) from None
+    except WorkerDied as exc:
+        err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(FAILURE) from None
     if not quiet:
         out.print(_sweep_table(summary, list(spec.parameters), spec.metrics))
     out.print(f"results: {target}/ (manifest.json, parts/, kpis.csv, summary.csv)", markup=False,

@@ -37,6 +37,8 @@ class SweepStore:
             if same != {k: manifest.get(k) for k in same}:
                 raise ValueError(f"{self.folder} holds a different sweep (points, replications, "
                                  "seed or base changed); use another --out")
+            for stale in [*self.folder.glob(".*.tmp"), *self.parts.glob(".*.tmp")]:
+                stale.unlink(missing_ok=True)  # half-written by a killed run: never read
             return
         self.parts.mkdir(parents=True, exist_ok=True)
         self._write(path, json.dumps(manifest, indent=2, default=str))
@@ -82,7 +84,9 @@ class SweepStore:
         self._write(self.folder / "summary.csv", summary.to_csv(index=False))
         written = [self.folder / "kpis.csv", self.folder / "summary.csv"]
         if parquet_available():
-            kpis.to_parquet(self.folder / "kpis.parquet", index=False)
+            tmp = self.folder / ".kpis.parquet.tmp"
+            kpis.to_parquet(tmp, index=False)
+            os.replace(tmp, self.folder / "kpis.parquet")  # whole or not at all, as in _write
             written.append(self.folder / "kpis.parquet")
         return written
 

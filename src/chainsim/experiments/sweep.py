@@ -14,7 +14,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
+from chainsim.errors import ChainsimError
+
 _SCENARIOS: list | None = None  # per worker process: the point scenarios, sent once
+
+
+class WorkerDied(ChainsimError):
+    """A worker process (local or Dask) died mid-sweep; every task that finished is saved."""
 
 
 @dataclass(frozen=True)
@@ -67,17 +73,35 @@ def execute(scenarios: Sequence, tasks: Sequence[Task], *, workers: int = 1,
         for task in tasks:
             done(task, run_task(task, scenarios))
     else:
+        from concurrent.futures.process import BrokenProcessPool
+
         with ProcessPoolExecutor(max_workers=workers, initializer=_init,
                                  initargs=(list(scenarios),)) as pool:
             futures = {pool.submit(run_task, task): task for task in tasks}
-            for future in as_completed(futures):
-                done(futures[future], future.result())
+            _hand_over(as_completed(futures), futures, done, BrokenProcessPool)
+
+
+def _hand_over(completed, futures: dict, done, lost: type[BaseException]) -> None:
+    """Hand each task to ``done`` as it finishes. A task failing with ``lost`` (its worker died)
+    does not stop the others: every task that still finishes is handed over (and saved) before
+    ``WorkerDied`` is raised."""
+    died = None
+    for future in completed:
+        try:
+            rows = future.result()
+        except lost as exc:
+            died = died or exc
+            continue
+        done(futures[future], rows)
+    if died is not None:
+        raise WorkerDied(f"a worker process died ({str(died).rstrip('.') or type(died).__name__}); "
+                         "finished tasks are saved — rerun with --resume")
 
 
 def _execute_dask(scenarios, tasks, address, done) -> None:
     """The same tasks on a Dask cluster; the scenarios are sent to the workers once."""
     try:
-        from dask.distributed import Client
+        from dask.distributed import Client, KilledWorker
         from dask.distributed import as_completed as dask_completed
     except ImportError:  # pragma: no cover - depends on the optional extra
         raise RuntimeError("--scheduler needs the cluster extra: pip install 'chainsim[cluster]'"
@@ -85,8 +109,9 @@ def _execute_dask(scenarios, tasks, address, done) -> None:
     with Client(address) as client:
         shared = client.scatter(list(scenarios), broadcast=True)
         futures = {client.submit(run_task, task, shared, pure=False): task for task in tasks}
-        for future in dask_completed(futures):
-            done(futures[future], future.result())
+        # a worker that dies is replaced and its tasks rerun elsewhere; KilledWorker only when
+        # a task has taken down several workers (distributed.scheduler.allowed-failures)
+        _hand_over(dask_completed(futures), futures, done, KilledWorker)
 
 
 def summarize_points(kpis, parameters: Sequence[str]):

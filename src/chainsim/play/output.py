@@ -14,14 +14,13 @@ Both are drawn by ``report.bullwhip.ratio_bars``.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from chainsim.play.game import COLUMNS, Game
 from chainsim.report.bullwhip import consumer_nodes, orders_inventory, ratio_bars, tiers
+from chainsim.report.files import atomic_file
 
 RATIO_COLUMNS = ["role", "played_by", "orders_variance", "bullwhip", "amplification"]
 
@@ -59,15 +58,8 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     """Write frame to path atomically: into a temporary file beside it, then renamed into
     place, so a reader never sees half a file and an old file stays whole until replaced."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            frame.to_csv(f, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:
+        frame.to_csv(f, index=False)
     return path
 
 

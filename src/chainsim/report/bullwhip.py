@@ -296,23 +296,14 @@ def write_run_figures(figures: dict, folder: Path) -> list[Path]:
 def write_results_with_figures(results, figures: dict, out_dir: Path,
                                version: str) -> tuple[list[Path], list[Path]]:
     """``report.files.write_results`` plus ``figures/``, whole or not at all: the figures are
-    saved into a temporary folder beside out_dir first and moved in once the results are
-    written. Returns the folder's top-level entries and the figure files."""
-    import os
-    import shutil
-    import tempfile
-
-    from chainsim.report.files import write_results
+    saved into the results folder while it is still a temporary folder beside out_dir, which
+    then replaces out_dir whole. Returns the folder's top-level entries and the figure files."""
+    from chainsim.report.files import replace_folder, temp_folder, write_results
 
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.figures.", dir=out_dir.parent))
-    try:
-        write_run_figures(figures, staging)
-        write_results(results, out_dir, version)
-        os.replace(staging, out_dir / "figures")
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with temp_folder(out_dir) as staging:
+        write_results(results, staging / "run", version)
+        write_run_figures(figures, staging / "run" / "figures")
+        replace_folder(staging / "run", out_dir)
     drawn = [out_dir / "figures" / f"{name}.{ext}" for name in figures for ext in ("png", "svg")]
     return sorted(out_dir.iterdir()), drawn

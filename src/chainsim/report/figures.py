@@ -252,16 +252,21 @@ def comparison_figures(kpis: pd.DataFrame, summary: pd.DataFrame, nodes: pd.Data
 
 
 def save(fig, folder: Path, name: str) -> bytes:
-    """Write ``name.png`` and ``name.svg`` into folder; return the PNG's bytes. No software or
-    date metadata, so the same tables give the same files."""
+    """Write ``name.png`` and ``name.svg`` into folder, each atomically (``files.write_bytes``);
+    return the PNG's bytes. No software or date metadata, so the same tables give the same
+    files."""
     import io
+
+    from chainsim.report.files import write_bytes
 
     with _plain_text():
         buf = io.BytesIO()
         fig.savefig(buf, format="png", metadata={"Software": None})
         png = buf.getvalue()
-        (folder / f"{name}.png").write_bytes(png)
-        fig.savefig(folder / f"{name}.svg", format="svg", metadata={"Date": None, "Creator": None})
+        svg = io.BytesIO()
+        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    write_bytes(folder / f"{name}.png", png)
+    write_bytes(folder / f"{name}.svg", svg.getvalue())
     return png
 
 
