@@ -42,11 +42,12 @@ LABELS = {"fill_rate": "fill rate", "coverage": "coverage", "units_sold": "units
 
 @contextmanager
 def _plain_text():
-    """Literal text (no mathtext from '$'), reproducible SVG ids, a compact font size."""
+    """Literal text (no mathtext from '$'), reproducible SVG ids, a compact font size. SVG text
+    stays text (escaped ``<text>`` elements, searchable), not glyph outlines."""
     import matplotlib
 
     with matplotlib.rc_context({"text.parse_math": False, "svg.hashsalt": "chainsim",
-                                "font.size": 9}):
+                                "svg.fonttype": "none", "font.size": 9}):
         yield
 
 
