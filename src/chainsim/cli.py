@@ -36,7 +36,7 @@ def _fail_input(exc) -> None:
 def validate(
     files: Annotated[list[Path], typer.Argument(help="scenario YAML files")],
     allow_large: Annotated[bool, typer.Option("--allow-large", help="accept scenarios beyond the size limits (days, replications, nodes, lanes)")] = False,
-    outside_paths: Annotated[bool, typer.Option("--allow-outside-paths", help="let files named by extends:/csv:/base: lie outside the folder of the file given")] = False,
+    outside_paths: Annotated[bool, typer.Option("--allow-outside-paths", help="let files named by extends:/csv: lie outside the folder of the file given")] = False,
 ) -> None:
     """Check scenario files: say OK, or print each problem as FILE:LINE:COL: message (a
     scenario over the size limits is a problem unless --allow-large)."""
@@ -94,7 +94,7 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
     plot: Annotated[bool, typer.Option("--plot", help="draw the bullwhip figures into figures/")] = False,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="run beyond the size limits (days, replications, nodes, lanes)")] = False,
-    outside_paths: Annotated[bool, typer.Option("--allow-outside-paths", help="let files named by extends:/csv:/base: lie outside the folder of the file given")] = False,
+    outside_paths: Annotated[bool, typer.Option("--allow-outside-paths", help="let files named by extends:/csv: lie outside the folder of the file given")] = False,
 ) -> None:
     """Simulate a scenario, print a summary table and write the results folder (with --plot,
     also figures/bullwhip_orders and figures/bullwhip_ratio, PNG and SVG)."""
@@ -166,7 +166,7 @@ def compare(
     out_dir: Annotated[Path, typer.Option("--out", help="results folder")] = Path("results/compare"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="run beyond the size limits (days, replications, nodes, lanes)")] = False,
-    outside_paths: Annotated[bool, typer.Option("--allow-outside-paths", help="let files named by extends:/csv:/base: lie outside the folder of the file given")] = False,
+    outside_paths: Annotated[bool, typer.Option("--allow-outside-paths", help="let files named by extends:/csv: lie outside the folder of the file given")] = False,
 ) -> None:
     """Compare scenarios with common random numbers: ranking, paired differences, figures,
     report.html. A folder means its *.yaml files that have nodes: (a shared base is skipped)."""
@@ -220,7 +220,7 @@ def sweep(
     resume: Annotated[bool, typer.Option("--resume", help="finish an interrupted sweep in --out")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="run beyond the size limits (days, replications, nodes, lanes)")] = False,
-    outside_paths: Annotated[bool, typer.Option("--allow-outside-paths", help="let files named by extends:/csv:/base: lie outside the folder of the file given")] = False,
+    outside_paths: Annotated[bool, typer.Option("--allow-outside-paths", help="let files named by extends:/csv: lie outside the folder of the file given")] = False,
 ) -> None:
     """Run a parameter sweep: design points × replications, streamed to disk, resumable."""
     import os
@@ -230,7 +230,7 @@ def sweep(
     from chainsim.experiments.sweepfile import load_sweep, over_limits
 
     try:
-        spec = load_sweep(experiment, allow_outside_paths=outside_paths)
+        spec = load_sweep(experiment, allow_outside_paths=outside_paths, allow_large=allow_large)
         if not allow_large and (found := over_limits(spec)):
             raise ScenarioError(found)
     except ScenarioError as exc:
@@ -283,7 +283,7 @@ def play(
     weeks: Annotated[int | None, typer.Option(min=1, help="weeks to play (default: the file's horizon_days)")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="output folder (default results/play/<name>-<role>/)")] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="seed of all random streams")] = None,
-    outside_paths: Annotated[bool, typer.Option("--allow-outside-paths", help="let files named by extends:/csv:/base: lie outside the folder of the file given")] = False,
+    outside_paths: Annotated[bool, typer.Option("--allow-outside-paths", help="let files named by extends:/csv: lie outside the folder of the file given")] = False,
 ) -> None:
     """Play the Beer Game in the terminal: type one order per week (one line each, stdin may be
     piped); the other roles are bots. Saves game.csv, benchmark.csv and the bullwhip figures."""
