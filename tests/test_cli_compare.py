@@ -65,7 +65,7 @@ def test_compare_writes_the_results_folder(good):
         assert (out / "figures" / f"{name}.png").is_file()
         assert (out / "figures" / f"{name}.svg").is_file()
     assert len(list((out / "scenarios").glob("*.resolved.yaml"))) == 2
-    assert not [p for p in out.parent.iterdir() if p.name.startswith(".tmp.")]
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temp left
 
     kpis = pd.read_csv(out / "kpis.csv")
     assert list(kpis.columns) == ["scenario", "replication", "node", "metric", "value"]

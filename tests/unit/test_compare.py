@@ -285,4 +285,4 @@ def test_report_is_self_contained_and_escapes_user_text(tmp_path):
     for name in ("kpi_bars", "cost_breakdown", "inventory_by_tier", "coverage_margin"):
         assert (out / "figures" / f"{name}.png").stat().st_size > 0
         assert (out / "figures" / f"{name}.svg").stat().st_size > 0
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".cmp.")]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp left

@@ -14,10 +14,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
+
+from chainsim.report.files import atomic_file, write_bytes
 
 PART_COLUMNS = ["point", "replication", "node", "metric", "value"]
 
@@ -37,7 +38,7 @@ class SweepStore:
             if same != {k: manifest.get(k) for k in same}:
                 raise ValueError(f"{self.folder} holds a different sweep (points, replications, "
                                  "seed or base changed); use another --out")
-            for stale in [*self.folder.glob(".*.tmp"), *self.parts.glob(".*.tmp")]:
+            for stale in [*self.folder.glob(".*.tmp-*"), *self.parts.glob(".*.tmp-*")]:
                 stale.unlink(missing_ok=True)  # half-written by a killed run: never read
             return
         self.parts.mkdir(parents=True, exist_ok=True)
@@ -60,9 +61,7 @@ class SweepStore:
         self._write(self.folder / name, text)
 
     def _write(self, path: Path, text: str) -> None:
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)  # a part is there whole or not at all
+        write_bytes(path, text.encode("utf-8"))  # a part is there whole or not at all
 
     # ------------------------------------------------------------------ tables
     def table(self, points: list[dict], parameters: list[str]) -> pd.DataFrame:
@@ -84,9 +83,8 @@ class SweepStore:
         self._write(self.folder / "summary.csv", summary.to_csv(index=False))
         written = [self.folder / "kpis.csv", self.folder / "summary.csv"]
         if parquet_available():
-            tmp = self.folder / ".kpis.parquet.tmp"
-            kpis.to_parquet(tmp, index=False)
-            os.replace(tmp, self.folder / "kpis.parquet")  # whole or not at all, as in _write
+            with atomic_file(self.folder / "kpis.parquet") as tmp:
+                kpis.to_parquet(tmp, index=False)
             written.append(self.folder / "kpis.parquet")
         return written
 
