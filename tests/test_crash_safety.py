@@ -27,6 +27,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from chainsim.report.files import parquet_available
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "scenarios" / "examples" / "single_retailer.yaml"
 CHAINSIM = [sys.executable, "-m", "chainsim.cli"]
@@ -80,8 +82,8 @@ def test_run_killed_at_any_moment_leaves_a_complete_folder_or_none(tmp_path):
     total = time.monotonic() - t0
     assert proc.returncode == 0, proc.stderr.read().decode()
     reference = _files(ref_dir)
-    assert {"kpis.csv", "summary.csv", "scenario.resolved.yaml",
-            "timeseries.parquet"} <= set(reference)
+    series = "timeseries.parquet" if parquet_available() else "timeseries.csv"
+    assert {"kpis.csv", "summary.csv", "scenario.resolved.yaml", series} <= set(reference)
     rows = {name: _rows(ref_dir / name) for name in reference if name.endswith((".csv",
                                                                               ".parquet"))}
     assert all(rows.values()), rows
