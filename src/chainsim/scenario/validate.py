@@ -16,16 +16,17 @@ from typing import Any, get_args
 from pydantic import ValidationError
 
 from chainsim.errors import Problem
+from chainsim.scenario.facts import (
+    CONSUMER_DEMAND_KEYS,
+    has_consumer_demand,
+    is_source,
+    takes_consumer_orders,
+)
+from chainsim.scenario.graph import find_cycle, outlet_regions, reachable, suppliers_of
 from chainsim.scenario.load import locate, plain
 from chainsim.scenario.schema import DEMAND_ONLY, Empirical, Lane, Node, Role, Scenario
 
 ROLES = set(get_args(Role))
-
-
-def is_source(node) -> bool:
-    """A node that needs no supplier: an outside source, or a manufacturer that produces (a
-    manufacturer with a lane into it buys from that supplier instead)."""
-    return node.infinite_supply or node.role == "manufacturer"
 
 
 @dataclass
@@ -68,9 +69,7 @@ def _dist_info(dist: Any) -> tuple[str | None, str | None]:
 
 def _views_from_scenario(scn: Scenario) -> tuple[list[_NodeView], list[_LaneView], int]:
     nodes = [
-        _NodeView(i, n.id, n.role, n.infinite_supply,
-                  n.demand is not None or n.orders is not None or n.region is not None,
-                  n.policy is not None,
+        _NodeView(i, n.id, n.role, n.infinite_supply, has_consumer_demand(n), n.policy is not None,
                   [(k, *_dist_info(d)) for k, d in (("demand", n.demand),
                                                     ("production_lead_time", n.production_lead_time))
                    if d is not None],
@@ -95,7 +94,7 @@ def _views_from_raw(
         inf = n.get("infinite_supply", False)
         nodes.append(_NodeView(
             i, n["id"], role, inf if isinstance(inf, bool) else None,
-            any(n.get(k) is not None for k in ("demand", "orders", "region")),
+            any(n.get(k) is not None for k in CONSUMER_DEMAND_KEYS),
             n.get("policy") is not None,
             [(k, *_dist_info(n.get(k))) for k in ("demand", "production_lead_time")
              if isinstance(n.get(k), Mapping)],
@@ -212,7 +211,7 @@ def network_problems(
             continue
         ins = suppliers.get(node.id, [])
         known = node.role is not None and node.infinite_supply is not None
-        source = known and (node.infinite_supply or node.role == "manufacturer")
+        source = known and is_source(node)
         if len(ins) > 1 and node.rule == "single":
             add(("lanes", ins[1].index, "to"),
                 f"node '{node.id}' has several suppliers ({', '.join(ln.src for ln in ins)}); "
@@ -260,7 +259,7 @@ def network_problems(
         for loc, message in market_problems(scn):
             add(loc, message)
 
-    cycle = _find_cycle(ids, known_lanes)
+    cycle = find_cycle(ids, [(ln.src, ln.dst) for ln in known_lanes])
     if cycle:
         lane = next(ln for ln in known_lanes if (ln.src, ln.dst) == cycle[-2:])
         add(("lanes", lane.index),
@@ -370,24 +369,12 @@ def territory_problems(scn: Scenario, regions: list[str]) -> list[tuple[tuple[An
                 holder[r] = node.id
     if not holder:
         return out
-    suppliers: dict[str, set[str]] = {}
-    for lane in scn.lanes:
-        suppliers.setdefault(lane.dst, set()).add(lane.src)
-
-    def upstream(nid: str, seen: set[str]) -> set[str]:
-        for s in suppliers.get(nid, ()):
-            if s not in seen:
-                seen.add(s)
-                upstream(s, seen)
-        return seen
-
-    all_regions = regions
+    suppliers = suppliers_of(scn.lanes)
     for node in scn.nodes:
         if node.region is None:
             continue
-        served = [node.region] if isinstance(node.region, str) else list(node.region)
-        served = all_regions if "all" in served else served
-        chain = upstream(node.id, set()) | {node.id}
+        served = outlet_regions(scn, node)
+        chain = {node.id, *reachable(node.id, suppliers)}
         for r in served:
             rights = holder.get(r)
             if rights is None or rights in chain:
@@ -471,8 +458,7 @@ def fulfilment_problems(node) -> list[tuple[tuple[Any, ...], str]]:
             out.append((("shipping", k, "transit_days", "dist"),
                         f"{m.transit_days.dist} is a demand process, not a transit time; use "
                         "e.g. {dist: constant, value: 2} or {dist: uniform, low: 2, high: 5}"))
-    takes_orders = node.orders is not None or (node.role == "3pl" and node.region is not None)
-    if not takes_orders:
+    if not takes_consumer_orders(node):
         for key in ("channels", "shipping"):
             if key == "channels" and all(isinstance(c, str) for c in node.channels or []):
                 continue  # market channel names: market_problems checks them
@@ -541,33 +527,3 @@ def read_csv_values(path: str) -> list[float]:
     if not values:
         raise ValueError("no values")
     return values
-
-
-def _find_cycle(ids: list[str], lanes) -> tuple[str, ...] | None:
-    graph: dict[str, list[str]] = {nid: [] for nid in ids}
-    for lane in lanes:
-        if lane.src in graph and lane.dst in graph:
-            graph[lane.src].append(lane.dst)
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(u: str) -> tuple[str, ...] | None:
-        state[u] = 1
-        stack.append(u)
-        for v in graph[u]:
-            if state.get(v) == 1:
-                return (*stack[stack.index(v):], v)
-            if v not in state:
-                found = visit(v)
-                if found:
-                    return found
-        stack.pop()
-        state[u] = 2
-        return None
-
-    for nid in ids:
-        if nid not in state:
-            found = visit(nid)
-            if found:
-                return found
-    return None
