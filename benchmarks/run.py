@@ -10,7 +10,7 @@ For each N (retailers) x days it runs, one after the other in this process:
 * with ``--per-node``: chainsim again with ``Simulation(..., vectorize=False)`` (every retailer its
   own node instead of retail groups; the same numbers, which the run checks), timed the same way.
 * ``floor.py``'s ``run_nodes`` (one SimPy process per node) and ``run_vector`` (retailers of a DC as
-  one numpy process), imported from ``../shared/bench/floor.py``; their own timers cover demand
+  one numpy process), imported from ``benchmarks/floors/floor.py``; their own timers cover demand
   draws + ``env.run``.
 * untimed, for the KPI comparison: the floor's plain day-by-day loop under chainsim's rules
   (partial shipments, and the inventory position that goes with them) fed the floor's demand, a
@@ -51,7 +51,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-FLOOR_PATH = Path(__file__).resolve().parents[1].parent / "shared/bench/floor.py"
+# The team's yardsticks live in shared/bench/ beside the repository; benchmarks/floors/ holds a
+# copy of them, so that a clone can run the benchmarks (tests/test_floors.py checks the copy is
+# the same where shared/ is present).
+FLOOR_PATH = Path(__file__).resolve().parent / "floors" / "floor.py"
 
 sys.path.insert(0, str(HERE))
 import reference  # noqa: E402  (benchmarks/reference.py, next to this file)
@@ -124,7 +127,7 @@ def machine_info() -> dict:
 
 # ------------------------------------------------------------------------------------ floor
 def load_floor():
-    """Import shared/bench/floor.py by path; None (with a message) when it is missing."""
+    """Import benchmarks/floors/floor.py by path; None (with a message) when it is missing."""
     if not FLOOR_PATH.is_file():
         print(f"floor.py not found at {FLOOR_PATH}: floor columns skipped", file=sys.stderr)
         return None
