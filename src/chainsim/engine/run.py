@@ -1,13 +1,16 @@
-"""Simulate a scenario: build the network, run the days in their phase order, collect KPIs.
+"""The day kernel: one replication of a scenario, built, run day by day, its counters kept.
 
-The phase order of a day lives in ``Simulation.step`` (DESIGN §2); ``Simulation.run_until``
-lets a caller advance a few days at a time (``chainsim play`` advances one week per turn).
+``Simulation`` builds the network, runs the days in their phase order and leaves each node's
+running sums (``model.node.Stats``) for the KPI functions of ``metrics`` to read; replications,
+KPI rows and summaries are assembled above the metrics, in ``experiments.replicate``. The engine
+imports no metrics. The phase order of a day lives in ``Simulation.step`` (DESIGN §2);
+``Simulation.run_until`` lets a caller advance a few days at a time (``chainsim play`` advances
+one week per turn).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +19,6 @@ import simpy
 from simpy.events import Event
 
 from chainsim.engine.recorder import TimeSeries
-from chainsim.metrics.kpi import (
-    amplification,
-    market_channel_kpis,
-    network_kpis,
-    node_kpis,
-    owner_kpis,
-)
-from chainsim.metrics.summary import summarize
 from chainsim.model.dists import integer_valued
 from chainsim.model.network import build_network, make_policies
 from chainsim.model.node import Stats
@@ -31,7 +26,6 @@ from chainsim.model.rng import Streams
 from chainsim.scenario.load import load_scenario
 from chainsim.scenario.schema import Scenario
 
-KPI_COLUMNS = ["scenario", "replication", "node", "metric", "value"]
 TRACE_COLUMNS = ["order", "node", "channel", "method", "status", "time", "quantity"]
 CLOSE = -1  # priority of the end of a day: before the URGENT (0) arrivals due at that time
 
@@ -136,42 +130,12 @@ class Simulation:
     def run(self) -> Simulation:
         return self.run_until(self.days)
 
-    def kpi_rows(self) -> list[tuple]:
-        nodes = self.net.kpi_nodes()
-        per_node = {n.id: node_kpis(n) for n in nodes}
-        extra = {**owner_kpis(nodes, per_node), **market_channel_kpis(nodes, per_node)}
-        for n in nodes:  # a 3PL's channels get rows of their own: node "<id>/<channel>"
-            if hasattr(n, "channel_kpis") and n.stats.days:
-                extra.update((f"{n.id}/{ch}", k)
-                             for ch, k in n.channel_kpis(n.stats.days).items())
-        for n in nodes:
-            if n.id in per_node and per_node[n.id]:
-                per_node[n.id]["amplification"] = amplification(
-                    per_node[n.id], self.net.served.get(n.id))
-        per_node["network"] = network_kpis(nodes, per_node, self.net.market)
-        per_node.update(extra)  # after the network's sums: they must not count twice
-        name, rep = self.scenario.name, self.replication
-        return [(name, rep, nid, metric, value)
-                for nid, kpis in per_node.items() for metric, value in kpis.items()]
-
-
     def trace_frame(self) -> pd.DataFrame:
         """The consumer orders' status rows of this replication, in time order per order."""
         frame = pd.DataFrame(self.trace or [], columns=TRACE_COLUMNS)
         frame.insert(0, "replication", self.replication)
         frame.insert(0, "scenario", self.scenario.name)
         return frame.sort_values(["node", "order", "time"], kind="stable", ignore_index=True)
-
-
-@dataclass
-class Results:
-    """What a run produced: tidy KPI rows per replication, their summary, time series."""
-
-    scenario: Scenario
-    kpis: pd.DataFrame
-    summary: pd.DataFrame
-    timeseries: pd.DataFrame | None = None
-    trace: pd.DataFrame | None = None
 
 
 def resolve(scenario: Scenario | Mapping[str, Any] | str | Path, *, replications=None, days=None,
@@ -191,36 +155,3 @@ def resolve(scenario: Scenario | Mapping[str, Any] | str | Path, *, replications
         if node.integer is None:
             raw["integer"] = node.demand is not None and integer_valued(node.demand)
     return Scenario.model_validate(data)
-
-
-def simulate(scenario, replications: int | None = None, days: int | None = None,
-             seed: int | None = None, warmup: int | None = None, *,
-             timeseries: bool | str = False, vectorize: bool = True, trace: bool = False,
-             progress: Callable[[int], None] | None = None) -> Results:
-    """Simulate ``replications`` independent replications of a scenario.
-
-    ``days`` counts the days after warm-up; arguments left out come from the scenario.
-    ``timeseries``: False, "first" (replication 0 only) or True (all replications).
-    ``trace=True`` also returns every consumer order's statuses with their times (days).
-    ``vectorize=False`` simulates every node on its own instead of in retail groups (same
-    numbers, slower; for checking). ``progress`` is called with the number of finished
-    replications.
-    """
-    scn = resolve(scenario, replications=replications, days=days, seed=seed, warmup=warmup)
-    rows: list[tuple] = []
-    frames, traces = [], []
-    for rep in range(scn.replications):
-        keep = timeseries is True or (timeseries == "first" and rep == 0)
-        sim = Simulation(scn, rep, timeseries=keep, vectorize=vectorize, trace=trace).run()
-        rows.extend(sim.kpi_rows())
-        if trace:
-            traces.append(sim.trace_frame())
-        if keep:
-            frames.append(sim.series.frame(scn.name, rep))
-        if progress is not None:
-            progress(rep + 1)
-    kpis = pd.DataFrame(rows, columns=KPI_COLUMNS)
-    series = pd.concat(frames, ignore_index=True) if frames else None
-    trace_table = pd.concat(traces, ignore_index=True) if traces else None
-    return Results(scenario=scn, kpis=kpis, summary=summarize(kpis), timeseries=series,
-                   trace=trace_table)

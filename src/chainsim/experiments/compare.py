@@ -292,7 +292,8 @@ def compare(inputs: Iterable[Any], *, metric: str = DEFAULT_METRIC, baseline: st
     ``allow_large=False`` (the command line's default) refuses runs over the limits of
     scenario/limits.py: ScenarioError for values in files, LimitError for the arguments.
     """
-    from chainsim.engine.run import resolve, simulate
+    from chainsim.engine.run import resolve
+    from chainsim.experiments.replicate import simulate
 
     scenarios, sources = load_scenarios(inputs, allow_outside_paths=allow_outside_paths)
     names = [s.name for s in scenarios]
