@@ -263,6 +263,12 @@ class Comparison:
     baseline: str
     settings: dict[str, int] = field(default_factory=dict)
 
+    def __repr__(self) -> str:  # the dataclass's would print every table and scenario
+        names = ", ".join(repr(s.name) for s in self.scenarios)
+        return (f"<Comparison of {names} by {self.metric} against {self.baseline!r}: "
+                f"{self.settings.get('replications')} replications; tables .ranking, "
+                f".comparison, .kpis, .summary>")
+
 
 def common_settings(scenarios: list[Any], *, replications: int | None = None,
                     days: int | None = None, warmup: int | None = None,
