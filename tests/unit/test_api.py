@@ -156,3 +156,70 @@ def test_compare_baseline_and_errors():
         chainsim.compare([serial("a"), serial("b")], baseline="nosuch", replications=2)
     with pytest.raises(CompareError, match="at least two"):
         chainsim.compare([serial("a")])
+
+
+# --------------------------------------------------------------------------- simulation hooks
+class Constant:
+    """A policy that wants ``qty`` at every review, whatever the inventory position."""
+
+    level = 0
+
+    def __init__(self, qty: float):
+        self.qty = qty
+
+    def need(self, ip: float) -> float:
+        return self.qty
+
+
+def kernel(data: dict, **kw):
+    from chainsim.engine.run import Simulation, resolve
+
+    return Simulation(resolve(data), 0, timeseries=True, vectorize=False, **kw)
+
+
+def test_replace_policy_orders_by_the_new_policy_from_the_next_day():
+    """Lead time 2 from an infinite source: the shop's order of day d arrives on day d + 2, so
+    with 5 ordered every day from day 10 on, 5 arrives every day from day 12 on."""
+    data = serial(S=26)
+    days = 5 + 30
+    before = kernel(data).run()
+    sim = kernel(data)
+    received: dict[int, float] = {}
+    sim.watch_receipts("shop", lambda day, qty: received.__setitem__(
+        day, received.get(day, 0) + qty))
+    sim.run_until(10)
+    sim.replace_policy("shop", Constant(5), review_days=1)
+    sim.run()
+    shop = sim.series.ids.index("shop")
+    orders = sim.series.data["orders"][:, shop]
+    assert (orders[:10] == before.series.data["orders"][:10, shop]).all()  # untouched before
+    assert (orders[10:] == 5).all()
+    assert all(received[d] == 5 for d in range(12, days))
+    # every unit ordered before the end, except the last two days' orders, was received
+    assert sum(received.values()) == orders[:-2].sum()
+
+
+def test_replace_policy_stops_a_forecasting_policy_learning():
+    data = serial()
+    data["nodes"][1]["policy"] = {"type": "forecast_out", "method": "moving_average",
+                                  "window": 5}
+    sim = kernel(data)
+    old = sim.node("shop").policy
+    assert old in sim.observers
+    sim.replace_policy("shop", Constant(1))
+    assert old not in sim.observers and sim.node("shop").policy.qty == 1
+    sim.run()  # the day loop runs on without it
+
+
+def test_node_hooks_refuse_unknown_and_grouped_nodes():
+    from chainsim.engine.run import Simulation, resolve
+
+    with pytest.raises(ValueError, match="no node 'nosuch'"):
+        kernel(serial()).replace_policy("nosuch", Constant(1))
+    many = serial()
+    shop = many["nodes"].pop()
+    many["nodes"] += [{**shop, "id": f"shop{i}"} for i in range(40)]
+    many["lanes"] = [{**many["lanes"][0], "to": f"shop{i}"} for i in range(40)]
+    grouped = Simulation(resolve(many), 0)  # 40 alike retailers: one array-based group
+    with pytest.raises(ValueError, match="vectorize=False"):
+        grouped.replace_policy("shop3", Constant(1))

@@ -10,7 +10,7 @@ one week per turn).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,7 @@ class Simulation:
         self.net = build_network(scenario, self.env, Streams(scenario.seed, replication),
                                  vectorize=vectorize, trace=self.trace)
         self.actors = self.net.actors()
+        self.observers = list(self.net.observers)  # told each day's demand (replace_policy)
         self.sums = list({id(s): s for s in self.net.served.values()}.values())
         self.series = TimeSeries(self.net, self.days) if timeseries else None
         self.day = 0
@@ -92,7 +93,7 @@ class Simulation:
         end-of-day levels are recorded and costs charged; statistics restart after warm-up."""
         if self.series is not None:
             self.series.record(day)
-        for policy in self.net.observers:  # before close_day clears the day's demand
+        for policy in self.observers:  # before close_day clears the day's demand
             policy.observe_day()
         for served in self.sums:
             served.add_day()
@@ -129,6 +130,40 @@ class Simulation:
 
     def run(self) -> Simulation:
         return self.run_until(self.days)
+
+    # ------------------------------------------------------------------ hooks
+    def node(self, node_id: str):
+        """The runtime node ``node_id`` (``model.node.Node``). Raises ValueError for a node
+        simulated inside a retail group: build the Simulation with ``vectorize=False``."""
+        for node in self.net.nodes:
+            if node.id == node_id:
+                return node
+        grouped = any(node_id in g.ids for g in self.net.groups)
+        raise ValueError(f"node {node_id!r} is simulated in a retail group; use "
+                         "Simulation(..., vectorize=False) to reach it" if grouped
+                         else f"no node {node_id!r} in scenario {self.scenario.name!r}")
+
+    def replace_policy(self, node_id: str, policy, *, review_days: int = 1) -> None:
+        """Let ``policy`` decide node ``node_id``'s orders from its next review on, reviewing
+        every ``review_days`` days (``chainsim play`` puts a person's typed orders there).
+
+        ``policy`` needs one method, ``need(ip)``: the quantity wanted at inventory position ip
+        (on hand + on order − backorders); the node's MOQ and case pack still apply. The old
+        policy stops being told each day's demand (a forecasting policy would otherwise keep
+        learning for a node it no longer orders for); the new one is not told it either.
+        Between ``run_until`` calls, the change takes effect on the next day simulated.
+        """
+        node = self.node(node_id)
+        old = node.policy
+        self.observers = [p for p in self.observers if p is not old]
+        node.set_policy(policy, review_days)
+
+    def watch_receipts(self, node_id: str, callback: Callable[[int, float], None]) -> None:
+        """Call ``callback(day, qty)`` after each receipt into node ``node_id``'s stock from now
+        on: shipments received at the start of ``day`` (phase 1) or, over a lane with lead time
+        0, during its phase 2."""
+        env = self.env
+        self.node(node_id).watch_receipts(lambda qty: callback(int(env.now), qty))
 
     def trace_frame(self) -> pd.DataFrame:
         """The consumer orders' status rows of this replication, in time order per order."""
