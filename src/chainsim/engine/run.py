@@ -46,7 +46,8 @@ class Simulation:
 
     Time is in days; day d is [d, d+1). Shipments are SimPy events scheduled with URGENT
     priority for the start of the day they are due, so they are received (phase 1) before the
-    day's clock event runs the other phases.
+    day's clock event runs the other phases. A caller changes a running simulation only through
+    its hooks (``replace_policy``, ``watch_receipts``), never by writing the nodes' fields.
     """
 
     def __init__(self, scenario: Scenario, replication: int, *, timeseries: bool = False,
