@@ -270,10 +270,10 @@ def floor_noise(floor, n: int, days: int, seed: int, reps: int) -> tuple[float, 
 def _engine_options() -> tuple[dict, str]:
     """Keyword arguments that switch the time series off, if the engine has such a switch."""
     try:
-        from chainsim.engine import run as engine_run
+        from chainsim.experiments.replicate import simulate
     except Exception as exc:  # noqa: BLE001 - the engine may not exist yet
         return {}, f"engine not importable ({type(exc).__name__}: {exc})"
-    params = inspect.signature(engine_run.simulate).parameters
+    params = inspect.signature(simulate).parameters
     for name in ("timeseries", "time_series", "record_timeseries", "keep_timeseries"):
         if name in params:
             return {name: False}, f"time series off ({name}=False)"
@@ -310,7 +310,7 @@ def run_chainsim(n: int, days: int, seed: int, options: dict, profiler=None) -> 
     out: dict = {"load_s": time.perf_counter() - t0}
     split = _split_api()
     if split is not None:
-        Simulation, resolve, kpi_columns = split
+        Simulation, resolve, rows_of, kpi_columns = split
         import pandas as pd
 
         scn = resolve(sc, replications=1, days=days, seed=seed, warmup=0)
@@ -326,7 +326,7 @@ def run_chainsim(n: int, days: int, seed: int, options: dict, profiler=None) -> 
         t2 = time.perf_counter()
         sim.run()
         t3 = time.perf_counter()
-        kpis = pd.DataFrame(sim.kpi_rows(), columns=kpi_columns)
+        kpis = pd.DataFrame(rows_of(sim), columns=kpi_columns)
         t4 = time.perf_counter()
         if profiler is not None:
             profiler.disable()
@@ -346,17 +346,19 @@ def run_chainsim(n: int, days: int, seed: int, options: dict, profiler=None) -> 
 
 
 def _split_api():
-    """(Simulation, resolve, KPI columns) when the engine exposes build/run apart, else None."""
+    """(Simulation, resolve, kpi_rows, KPI columns) when the engine exposes build/run apart,
+    else None."""
     try:
         from chainsim.engine import run as engine_run
+        from chainsim.experiments import replicate
 
         sim_cls, resolve = engine_run.Simulation, engine_run.resolve
-        cols = engine_run.KPI_COLUMNS
+        kpi_rows, cols = replicate.kpi_rows, replicate.KPI_COLUMNS
     except (ImportError, AttributeError):
         return None
-    if not all(callable(getattr(sim_cls, m, None)) for m in ("run", "kpi_rows")):
+    if not callable(getattr(sim_cls, "run", None)):
         return None
-    return sim_cls, resolve, cols
+    return sim_cls, resolve, kpi_rows, cols
 
 
 def exact_check(floor, n: int, days: int, seed: int) -> dict:

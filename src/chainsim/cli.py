@@ -111,7 +111,8 @@ def run(
         _fail_input(exc)
     if not allow_large:
         _check_limits(scn, file, replications=replications, days=days, warmup=warmup)
-    from chainsim.engine.run import resolve, simulate
+    from chainsim.engine.run import resolve
+    from chainsim.experiments.replicate import simulate
     from chainsim.report.files import safe_name, write_results
     from chainsim.report.tables import DEFAULT_METRICS, summary_table
 
