@@ -32,3 +32,19 @@ class ScenarioError(ChainsimError):
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.col, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def scenario_error(problems: list[Problem]) -> ScenarioError:
+    """The error to raise for problems whose messages quote what the user wrote: names may hold
+    newlines or control characters, which are shown escaped so that each message stays on one
+    printable line."""
+    return ScenarioError([
+        Problem(p.file, p.line, p.col, printable(p.message)) for p in problems
+    ])
+
+
+def printable(text: str) -> str:
+    """``text`` with every unprintable character (newline, tab, control) written as an escape."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

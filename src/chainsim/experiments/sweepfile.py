@@ -29,20 +29,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from chainsim.errors import Problem, ScenarioError
+from chainsim.errors import Problem, ScenarioError, scenario_error
 from chainsim.experiments import design as designs
 from chainsim.experiments.paths import PathError, check_path, set_path
-from chainsim.scenario.load import (
-    _error,
-    _got,
-    _own_pos,
-    load_scenario,
-    locate,
-    message_for,
-    plain,
-    read_yaml,
-)
+from chainsim.scenario.load import load_scenario
+from chainsim.scenario.messages import message_for, shown_value
+from chainsim.scenario.positions import locate, own_pos
 from chainsim.scenario.schema import Scenario
+from chainsim.scenario.yamlread import plain, read_yaml
 
 
 class Precision(BaseModel):
@@ -166,14 +160,14 @@ def load_sweep(path: str | Path, *, allow_outside_paths: bool = False,
     file = str(path)
     raw = read_yaml(path)
     if not isinstance(raw, Mapping):
-        line, col = _own_pos(raw)
-        raise _error([Problem(file, max(line, 1), max(col, 1),
+        line, col = own_pos(raw)
+        raise scenario_error([Problem(file, max(line, 1), max(col, 1),
                               "a sweep file must be a mapping of keys; start with 'base: ...' "
                               "and 'parameters:'")])
     try:
         spec = SweepSpec.model_validate(plain(raw, {}))
     except ValidationError as exc:
-        raise _error(list(dict.fromkeys(_spec_problems(exc, raw, file)))) from None
+        raise scenario_error(list(dict.fromkeys(_spec_problems(exc, raw, file)))) from None
 
     def at(*loc: Any) -> tuple[str, int, int]:
         return locate(raw, loc, file)
@@ -181,7 +175,7 @@ def load_sweep(path: str | Path, *, allow_outside_paths: bool = False,
     # the base scenario: its own problems are reported in its own file
     base_path = Path(os.path.normpath(path.parent / spec.base))
     if not base_path.is_file():
-        raise _error([Problem(*at("base"), f"base names {spec.base}, which does not exist"
+        raise scenario_error([Problem(*at("base"), f"base names {spec.base}, which does not exist"
                               f" (looked for {base_path}); fix the path")])
     base = load_scenario(base_path, allow_outside_paths=allow_outside_paths)
     base_data = base.model_dump(by_alias=True)
@@ -214,7 +208,7 @@ def load_sweep(path: str | Path, *, allow_outside_paths: bool = False,
     def value_problems(name: str) -> list[Problem]:
         out = []
         for which, v, pos in checks[name]:
-            label = f"{name} = {_got(v)}" + (f" ({which})" if which else "")
+            label = f"{name} = {shown_value(v)}" + (f" ({which})" if which else "")
             out += [Problem(*pos, f"{label}: {msg}") for msg in alone(name, v)]
         return out
 
@@ -237,7 +231,7 @@ def load_sweep(path: str | Path, *, allow_outside_paths: bool = False,
         else:
             if not isinstance(value, list) or not value:
                 problems.append(Problem(
-                    *key_at, f"{name} must be a list of values (got {_got(value)}); "
+                    *key_at, f"{name} must be a list of values (got {shown_value(value)}); "
                     f"write e.g. {name}: [30, 40, 50]"))
                 continue
             where = [(None, v, at("parameters", name, i)) for i, v in enumerate(value)]
@@ -275,12 +269,12 @@ def load_sweep(path: str | Path, *, allow_outside_paths: bool = False,
         # the design cannot be built: report each value the scenario refuses on its own too
         for name in checks:
             problems += value_problems(name)
-        raise _error(list(dict.fromkeys(problems)))
+        raise scenario_error(list(dict.fromkeys(problems)))
 
     count = _count_points(spec.design, params, spec.samples, zip_groups)
     if count > MAX_POINTS and not allow_large:
         where = at("samples") if spec.design == "lhs" else at("parameters")
-        raise _error([Problem(*where, f"the design has {count:,} points, over the limit of "
+        raise scenario_error([Problem(*where, f"the design has {count:,} points, over the limit of "
                               f"{MAX_POINTS:,} (each point is built and checked before the "
                               "sweep runs); split the sweep into several files")])
     pts = designs.points(spec.design, params, samples=spec.samples, seed=spec.seed or 0,
@@ -305,19 +299,19 @@ def load_sweep(path: str | Path, *, allow_outside_paths: bool = False,
                 found = value_problems(name)  # at the bounds
                 if not found and alone(name, value):
                     found = [Problem(*at("parameters", name),
-                                     f"{name} = {_got(value)} (sampled): {msg}")
+                                     f"{name} = {shown_value(value)} (sampled): {msg}")
                              for msg in alone(name, value)[:1]]
             else:
                 found = [p for p in value_problems(name)
-                         if p.message.startswith(f"{name} = {_got(value)}: ")]
+                         if p.message.startswith(f"{name} = {shown_value(value)}: ")]
             problems += found
             blamed = blamed or bool(found)
         if not blamed:
-            shown = ", ".join(f"{n} = {_got(v)}" for n, v in point.items())
+            shown = ", ".join(f"{n} = {shown_value(v)}" for n, v in point.items())
             problems += [Problem(*at("parameters"), f"point {i} ({shown}): {p.message}")
                          for p in failed]
     if problems:
-        raise _error(list(dict.fromkeys(problems)))
+        raise scenario_error(list(dict.fromkeys(problems)))
 
     return Sweep(
         file=file,

@@ -16,8 +16,9 @@ from typing import Any, get_args
 from pydantic import ValidationError
 
 from chainsim.errors import Problem
-from chainsim.scenario.load import locate, plain
+from chainsim.scenario.positions import locate
 from chainsim.scenario.schema import DEMAND_ONLY, Empirical, Lane, Node, Role, Scenario
+from chainsim.scenario.yamlread import plain
 
 ROLES = set(get_args(Role))
 
