@@ -15,7 +15,11 @@ class ChainsimError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in an input file; line and col are 1-based (0 when unknown)."""
+    """One problem in an input file; line and col are 1-based (0 when unknown).
+
+    Printed as ``FILE:LINE:COL: message``, or ``FILE: message`` when the problem has no line
+    (the file cannot be read, or the place is not known).
+    """
 
     file: str
     line: int
@@ -23,6 +27,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        if self.line <= 0:
+            return f"{self.file}: {self.message}"
         return f"{self.file}:{self.line}:{self.col}: {self.message}"
 
 

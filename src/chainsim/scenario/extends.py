@@ -11,6 +11,7 @@ file. Both kinds of path must stay inside the scenario's folder unless allowed (
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,9 @@ def _base_path(data: Mapping, path: Path, chain: tuple[Path, ...], root: Path | 
     if base_path.resolve() in chain:
         links = " -> ".join(p.name for p in (*chain, base_path.resolve()))
         raise refuse(f"extends forms a loop ({links}); remove one of these extends")
+    if base_path.is_dir():
+        raise refuse(f"extends names {rel}, which is a folder, not a file; name the base "
+                     "scenario file in it, e.g. extends: market.yaml")
     if not base_path.is_file():
         raise refuse(f"extends names {rel}, which does not exist"
                      + (f" (looked for {base_path})" if str(base_path) != rel else "")
@@ -123,3 +127,29 @@ def resolve_csv_paths(obj: Any, path: Path, root: Path | None = None) -> None:
         stack.extend(v for _, v in children(item))
     if outside:
         raise scenario_error(list(dict.fromkeys(outside)))
+
+
+_EXTENDS_LINE = re.compile(r"^extends:[ \t]*[\"']?([^\"'#\n]+?)[\"']?[ \t]*(?:#.*)?$", re.M)
+_MAX_SCAN_BYTES = 1_000_000  # larger files are not scenarios worth naming in a hint
+
+
+def files_extending(base: Path) -> list[Path]:
+    """The YAML files beside ``base`` whose top-level ``extends:`` names it (for a hint only:
+    a text scan of each file's ``extends:`` line, no YAML parsing; unreadable files are skipped).
+    """
+    target = base.resolve()
+    found = []
+    for sibling in sorted(base.parent.iterdir()):
+        if sibling.suffix not in (".yaml", ".yml") or sibling.name.startswith("."):
+            continue
+        try:
+            if not sibling.is_file() or sibling.stat().st_size > _MAX_SCAN_BYTES \
+                    or sibling.resolve() == target:
+                continue
+            text = sibling.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        match = _EXTENDS_LINE.search(text)
+        if match and (sibling.parent / match.group(1).strip()).resolve() == target:
+            found.append(sibling)
+    return found

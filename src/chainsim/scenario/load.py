@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from chainsim.errors import Problem, scenario_error
-from chainsim.scenario.extends import resolve_csv_paths, resolve_extends
+from chainsim.scenario.extends import files_extending, resolve_csv_paths, resolve_extends
 from chainsim.scenario.messages import (
     bool_problems,
     nonfinite_problems,
@@ -78,6 +78,11 @@ def is_base_file(raw: Any) -> bool:
     return isinstance(raw, Mapping) and "nodes" not in raw
 
 
+def is_sweep_file(raw: Any) -> bool:
+    """A file with ``base:`` and ``parameters:`` is a sweep file (experiments/sweepfile.py)."""
+    return isinstance(raw, Mapping) and "base" in raw and "parameters" in raw
+
+
 def check_base(raw: Any, file: str) -> None:
     """Validate a base file: what it says must be right, and it may leave out anything, nodes
     included (the files that extend it add them)."""
@@ -105,7 +110,13 @@ def load_raw(path: str | Path, *, allow_outside_paths: bool = False) -> Any:
     """
     path = Path(path)
     root = None if allow_outside_paths else root_of(path)
-    raw = resolve_extends(read_yaml(path), path, root=root)
+    data = read_yaml(path)
+    if is_sweep_file(data):
+        raise scenario_error([Problem(
+            str(path), 1, 1, "this is a sweep file (it has base: and parameters:); run it with "
+            f"chainsim sweep {path}",
+        )])
+    raw = resolve_extends(data, path, root=root)
     resolve_csv_paths(raw, path, root)
     return raw
 
@@ -123,9 +134,22 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario, *,
     if isinstance(source, Mapping):
         return parse_scenario(source, "<dict>")
     try:
-        return parse_scenario(load_raw(source, allow_outside_paths=allow_outside_paths),
-                              str(source))
+        raw = load_raw(source, allow_outside_paths=allow_outside_paths)
+        if is_base_file(raw):
+            check_base(raw, str(source))  # its own mistakes first, at their lines
+            raise scenario_error([_base_file_problem(Path(source))])
+        return parse_scenario(raw, str(source))
     except RecursionError:
         raise scenario_error(
             [Problem(str(source), 1, 1, "the file is nested too deeply; flatten it")]
         ) from None
+
+
+def _base_file_problem(path: Path) -> Problem:
+    """A base file given where a scenario is needed: say so, and name the scenarios to run."""
+    users = files_extending(path)
+    shown = ", ".join(str(p) for p in users[:5]) + (", ..." if len(users) > 5 else "")
+    fix = (f"run a scenario that extends it ({shown}) or add nodes:" if users else
+           f"run a scenario that has 'extends: {path.name}' and nodes:, or add nodes: to it")
+    return Problem(str(path), 1, 1, "this is a base file for extends: (it has no nodes:) and "
+                   f"cannot be run alone; {fix}")

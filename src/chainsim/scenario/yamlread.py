@@ -63,10 +63,8 @@ def read_yaml(path: Path) -> Any:
     file = str(path)
     try:
         data_bytes = path.read_bytes()
-    except OSError as exc:
-        raise scenario_error(
-            [Problem(file, 0, 0, f"cannot read file: {exc.strerror or exc}; check the path")]
-        ) from None
+    except OSError as exc:  # no line to point at: printed as "FILE: message"
+        raise scenario_error([Problem(file, 0, 0, f"cannot read file: {_why(exc)}")]) from None
     if data_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise scenario_error([Problem(
             file, 1, 1, "the file is UTF-16 text (it starts with a UTF-16 byte order mark); "
@@ -81,6 +79,17 @@ def read_yaml(path: Path) -> Any:
                      "save it as UTF-8")]
         ) from None
     return parse_yaml_text(text, file)
+
+
+def _why(exc: OSError) -> str:
+    """Why a file cannot be read, and what to do, in a user's words."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file; check the path"
+    if isinstance(exc, IsADirectoryError):
+        return "it is a folder, not a file; name a file in it"
+    if isinstance(exc, PermissionError):
+        return "permission denied; check the file's permissions"
+    return f"{exc.strerror or exc}; check the path"
 
 
 def parse_yaml_text(text: str, file: str) -> Any:
