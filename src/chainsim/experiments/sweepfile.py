@@ -31,11 +31,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from chainsim.errors import Problem, ScenarioError, scenario_error
 from chainsim.experiments import design as designs
-from chainsim.experiments.paths import PathError, check_path, set_path
 from chainsim.scenario.load import load_scenario
 from chainsim.scenario.messages import message_for, shown_value
 from chainsim.scenario.positions import locate, own_pos
 from chainsim.scenario.schema import Scenario
+from chainsim.scenario.variants import PathError, check_path, set_path
 from chainsim.scenario.yamlread import plain, read_yaml
 
 
