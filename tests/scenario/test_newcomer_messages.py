@@ -140,3 +140,15 @@ def test_validate_still_accepts_a_base(tmp_path, monkeypatch):
     res = _cli("validate", str(MARKET))
     assert res.exit_code == 0
     assert "a base file for extends:" in res.stdout
+
+
+def test_a_sweep_base_naming_a_folder_says_it_is_a_folder(write, tmp_path):
+    from chainsim.experiments.sweepfile import load_sweep
+
+    (tmp_path / "scenarios").mkdir()
+    sweep = write("base: scenarios\nparameters:\n  horizon_days: [10, 20]\n", "sweep.yaml")
+    with pytest.raises(ScenarioError) as info:
+        load_sweep(sweep)
+    p = only(info.value.problems)
+    assert (p.line, p.col) == (1, 1)
+    has(p.message, "base names scenarios, which is a folder, not a file")
