@@ -15,7 +15,11 @@ class ChainsimError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in an input file; line and col are 1-based (0 when unknown)."""
+    """One problem in an input file; line and col are 1-based (0 when unknown).
+
+    Printed as ``FILE:LINE:COL: message``, or ``FILE: message`` when the problem has no line
+    (the file cannot be read, or the place is not known).
+    """
 
     file: str
     line: int
@@ -23,6 +27,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        if self.line <= 0:
+            return f"{self.file}: {self.message}"
         return f"{self.file}:{self.line}:{self.col}: {self.message}"
 
 
@@ -32,3 +38,19 @@ class ScenarioError(ChainsimError):
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.col, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def scenario_error(problems: list[Problem]) -> ScenarioError:
+    """The error to raise for problems whose messages quote what the user wrote: names may hold
+    newlines or control characters, which are shown escaped so that each message stays on one
+    printable line."""
+    return ScenarioError([
+        Problem(p.file, p.line, p.col, printable(p.message)) for p in problems
+    ])
+
+
+def printable(text: str) -> str:
+    """``text`` with every unprintable character (newline, tab, control) written as an escape."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -19,6 +19,8 @@ from .helpers import VALID, dedent
 EXE = Path(sys.executable).with_name("chainsim")
 CMD = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "chainsim.cli"]
 LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<msg>\S.*)$")
+# a file that cannot be read has no line to point at: FILE: message (errors.Problem)
+UNREADABLE = re.compile(r"^(?P<file>[^:]+): cannot read file: \S.*$")
 
 BAD_FILES = {
     "unknown_key.yaml": VALID.replace("horizon_days", "horizn_days"),
@@ -71,7 +73,7 @@ def test_every_problem_line_is_file_line_col_message(batch):
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert lines
     for ln in lines:
-        m = LINE.match(ln)
+        m = LINE.match(ln) or UNREADABLE.match(ln)
         assert m, f"not FILE:LINE:COL: message: {ln!r}"
 
 
@@ -85,7 +87,7 @@ def test_each_bad_file_reported_at_its_first_problem(batch):
     for name, pos in FIRST.items():
         assert first.get(name) == pos, f"{name}: {first.get(name)} != {pos}\n{res.stderr}"
     assert first["latin1.yaml"] == (1, 10)
-    assert "missing.yaml" in first
+    assert "missing.yaml: cannot read file: no such file; check the path" in res.stderr
 
 
 def test_good_file_says_ok(batch):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from chainsim.experiments.paths import PathError, get_path, set_path
 from chainsim.scenario.load import load_scenario
+from chainsim.scenario.variants import PathError, get_path, set_path
 
 ROOT = Path(__file__).resolve().parents[2]
 

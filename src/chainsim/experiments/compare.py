@@ -171,9 +171,9 @@ def load_scenarios(inputs: Iterable[Any], *,
         is_base_file,
         load_raw,
         load_scenario,
-        locate,
         parse_scenario,
     )
+    from chainsim.scenario.positions import locate
 
     scenarios, sources, problems = [], [], []
     seen: dict[str, str] = {}

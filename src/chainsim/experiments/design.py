@@ -73,6 +73,22 @@ def points(
 
 def _grid(names: list[str], parameters: Mapping[str, Any],
           groups: list[list[str]]) -> list[dict[str, Any]]:
+    """The cartesian product of the axes, the last varying fastest."""
+    axes = _axes(names, _group_of(parameters, groups))
+    ranges = [range(len(parameters[axis[0]])) for axis in axes]
+    out = []
+    for combo in itertools.product(*ranges):
+        point: dict[str, Any] = {}
+        for axis, i in zip(axes, combo, strict=True):
+            for n in axis:
+                point[n] = parameters[n][i]
+        out.append({n: point[n] for n in names})
+    return out
+
+
+def _group_of(parameters: Mapping[str, Any], groups: list[list[str]]) -> dict[str, int]:
+    """Parameter -> its zip group; each group must name parameters (in one group each) whose
+    lists are of the same length."""
     group_of: dict[str, int] = {}
     for g, group in enumerate(groups):
         for n in group:
@@ -85,7 +101,13 @@ def _grid(names: list[str], parameters: Mapping[str, Any],
         if len(set(lengths.values())) > 1:
             shown = ", ".join(f"{n}: {k}" for n, k in lengths.items())
             raise DesignError(f"a zip group needs lists of the same length (got {shown})")
-    axes: list[list[str]] = []  # each axis: the parameters that vary together
+    return group_of
+
+
+def _axes(names: list[str], group_of: dict[str, int]) -> list[list[str]]:
+    """The grid's axes, each the parameters that vary together: a zip group at the place of
+    its first parameter, every other parameter alone."""
+    axes: list[list[str]] = []
     placed: set[int] = set()
     for n in names:
         if n in group_of:
@@ -95,15 +117,7 @@ def _grid(names: list[str], parameters: Mapping[str, Any],
                 axes.append([m for m in names if group_of.get(m) == g])
         else:
             axes.append([n])
-    ranges = [range(len(parameters[axis[0]])) for axis in axes]
-    out = []
-    for combo in itertools.product(*ranges):
-        point: dict[str, Any] = {}
-        for axis, i in zip(axes, combo, strict=True):
-            for n in axis:
-                point[n] = parameters[n][i]
-        out.append({n: point[n] for n in names})
-    return out
+    return axes
 
 
 def _lhs(names: list[str], parameters: Mapping[str, Any], samples: int | None,

@@ -185,10 +185,10 @@ def _repeat_run(recorded, out_dir, version, workers, progress) -> Path:
 
 
 def _repeat_sweep(recorded, out_dir, version, workers, progress) -> Path:
-    from chainsim.experiments.paths import set_path
     from chainsim.experiments.sweep import run_sweep
     from chainsim.experiments.sweepfile import Precision, Sweep
     from chainsim.scenario.load import load_scenario
+    from chainsim.scenario.variants import set_path
 
     m = recorded.manifest
     base_file = recorded.folder / "base.resolved.yaml"

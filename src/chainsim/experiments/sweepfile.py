@@ -14,7 +14,8 @@ Everything is checked before anything runs, and every problem is reported at onc
 ``FILE:LINE:COL: message``: unknown keys, an unknown path (with the valid alternatives), a value
 that the scenario refuses (at the value in the sweep file, with the scenario's message), lists of
 unequal length for ``list`` and ``zip``, ``lhs`` without ``samples`` or without ``[low, high]``.
-Every design point's scenario is then built and validated. Metric names are not checked here.
+Every design point's scenario is then built and validated. Metric names are checked in one
+place, `_check_metric_names` (against the metric catalogue once it is wired in).
 """
 
 from __future__ import annotations
@@ -23,26 +24,20 @@ import difflib
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from chainsim.errors import Problem, ScenarioError
+from chainsim.errors import Problem, ScenarioError, scenario_error
 from chainsim.experiments import design as designs
-from chainsim.experiments.paths import PathError, check_path, set_path
-from chainsim.scenario.load import (
-    _error,
-    _got,
-    _own_pos,
-    load_scenario,
-    locate,
-    message_for,
-    plain,
-    read_yaml,
-)
+from chainsim.scenario.load import load_scenario
+from chainsim.scenario.messages import message_for, shown_value
+from chainsim.scenario.positions import locate, own_pos
 from chainsim.scenario.schema import Scenario
+from chainsim.scenario.variants import PathError, check_path, set_path
+from chainsim.scenario.yamlread import plain, read_yaml
 
 
 class Precision(BaseModel):
@@ -163,168 +158,34 @@ def load_sweep(path: str | Path, *, allow_outside_paths: bool = False,
     point is built, unless ``allow_large``.
     """
     path = Path(path)
-    file = str(path)
-    raw = read_yaml(path)
-    if not isinstance(raw, Mapping):
-        line, col = _own_pos(raw)
-        raise _error([Problem(file, max(line, 1), max(col, 1),
-                              "a sweep file must be a mapping of keys; start with 'base: ...' "
-                              "and 'parameters:'")])
-    try:
-        spec = SweepSpec.model_validate(plain(raw, {}))
-    except ValidationError as exc:
-        raise _error(list(dict.fromkeys(_spec_problems(exc, raw, file)))) from None
-
-    def at(*loc: Any) -> tuple[str, int, int]:
-        return locate(raw, loc, file)
-
-    # the base scenario: its own problems are reported in its own file
-    base_path = Path(os.path.normpath(path.parent / spec.base))
-    if not base_path.is_file():
-        raise _error([Problem(*at("base"), f"base names {spec.base}, which does not exist"
-                              f" (looked for {base_path}); fix the path")])
+    raw, spec = _read_spec(path)
+    base_path = _base_path(spec, path, raw)
     base = load_scenario(base_path, allow_outside_paths=allow_outside_paths)
-    base_data = base.model_dump(by_alias=True)
-
-    problems: list[Problem] = []
-    names = list(spec.parameters)
+    ctx = _Checks(raw, str(path), base.model_dump(by_alias=True))
     params = {n: _py(v) for n, v in spec.parameters.items()}
-
-    if spec.design == "lhs" and spec.samples is None:
-        problems.append(Problem(*at("design"), "design lhs needs samples: the number of points; "
-                                "add e.g. 'samples: 20'"))
-    if spec.design != "lhs" and spec.samples is not None:
-        problems.append(Problem(*at("samples"), f"samples applies to design lhs only (design is "
-                                f"{spec.design}); remove it or use design: lhs"))
-    if spec.zip and spec.design != "grid":
-        problems.append(Problem(*at("zip"), f"zip applies to design grid only (design is "
-                                f"{spec.design}); remove it"))
-
-    # per parameter: (which bound or None, value, its position) for the values written
-    checks: dict[str, list[tuple[str | None, Any, tuple[str, int, int]]]] = {}
-    cache: dict[tuple[str, str], list[str]] = {}
-
-    def alone(name: str, value: Any) -> list[str]:
-        """The scenario's complaints about one value set on the base (others as in the base)."""
-        key = (name, repr(value))
-        if key not in cache:
-            cache[key] = _scenario_messages(set_path(base_data, name, value))
-        return cache[key]
-
-    def value_problems(name: str) -> list[Problem]:
-        out = []
-        for which, v, pos in checks[name]:
-            label = f"{name} = {_got(v)}" + (f" ({which})" if which else "")
-            out += [Problem(*pos, f"{label}: {msg}") for msg in alone(name, v)]
-        return out
-
-    for name in names:
-        key_at = at("parameters", name)
-        try:
-            check_path(base_data, name)
-        except PathError as exc:
-            problems.append(Problem(*key_at, f"unknown path '{name}': {exc.message}"))
-            continue
-        value = params[name]
-        if spec.design == "lhs":
-            try:
-                low, high = designs.bounds(value)
-            except designs.DesignError as exc:
-                problems.append(Problem(*key_at, f"{name}: {exc}; write e.g. {name}: [10, 50]"))
-                continue
-            where = [("low", low, at("parameters", name, 0 if isinstance(value, list) else "low")),
-                     ("high", high, at("parameters", name, 1 if isinstance(value, list) else "high"))]
-        else:
-            if not isinstance(value, list) or not value:
-                problems.append(Problem(
-                    *key_at, f"{name} must be a list of values (got {_got(value)}); "
-                    f"write e.g. {name}: [30, 40, 50]"))
-                continue
-            where = [(None, v, at("parameters", name, i)) for i, v in enumerate(value)]
-        checks[name] = where
-
-    # zip groups and list lengths
     zip_groups = [list(g) for g in spec.zip or []]
-    grouped: set[str] = set()
-    for g, group in enumerate(zip_groups):
-        for k, n in enumerate(group):
-            if n not in params:
-                near = difflib.get_close_matches(n, names, n=1, cutoff=0.5)
-                hint = f"did you mean '{near[0]}'? " if near else ""
-                problems.append(Problem(*at("zip", g, k), f"zip names '{n}', which is not a "
-                                        f"parameter; {hint}(parameters: {', '.join(names)})"))
-            elif n in grouped:
-                problems.append(Problem(*at("zip", g, k), f"'{n}' is in more than one zip group; "
-                                        "keep it in one"))
-            grouped.add(n)
-        listed = [n for n in group if isinstance(params.get(n), list)]
-        lengths = {len(params[n]) for n in listed}
-        if len(lengths) > 1:
-            shown = ", ".join(f"{n}: {len(params[n])}" for n in listed)
-            problems.append(Problem(*at("zip", g), f"the parameters of a zip group need lists of "
-                                    f"the same length (got {shown})"))
-    if spec.design == "list":
-        listed = [n for n in names if isinstance(params[n], list)]
-        lengths = {len(params[n]) for n in listed}
-        if len(lengths) > 1:
-            shown = ", ".join(f"{n}: {len(params[n])}" for n in listed)
-            problems.append(Problem(*at("parameters"), f"design list needs lists of the same "
-                                    f"length (got {shown})"))
 
+    problems = _option_problems(spec, ctx)
+    problems += _parameter_problems(spec, params, ctx)
+    problems += _zip_problems(zip_groups, params, ctx)
+    problems += _list_length_problems(spec, params, ctx)
+    problems += _check_metric_names(spec, ctx)
     if problems:
         # the design cannot be built: report each value the scenario refuses on its own too
-        for name in checks:
-            problems += value_problems(name)
-        raise _error(list(dict.fromkeys(problems)))
+        for name in ctx.written:
+            problems += ctx.value_problems(name)
+        raise scenario_error(_dedupe(problems))
 
-    count = _count_points(spec.design, params, spec.samples, zip_groups)
-    if count > MAX_POINTS and not allow_large:
-        where = at("samples") if spec.design == "lhs" else at("parameters")
-        raise _error([Problem(*where, f"the design has {count:,} points, over the limit of "
-                              f"{MAX_POINTS:,} (each point is built and checked before the "
-                              "sweep runs); split the sweep into several files")])
+    _refuse_large(spec, params, zip_groups, ctx, allow_large)
     pts = designs.points(spec.design, params, samples=spec.samples, seed=spec.seed or 0,
                          zip_groups=zip_groups)
-
-    # every point's scenario, checked as a whole. A failing point is blamed on the values the
-    # scenario refuses on their own (at their place in the file); values that are only wrong
-    # together (e.g. s above S) are reported for the point, at 'parameters'.
-    scenarios: list[Scenario] = []
-    for i, point in enumerate(pts):
-        data = base_data
-        for name, value in point.items():
-            data = set_path(data, name, value)
-        try:
-            scenarios.append(load_scenario(data))
-            continue
-        except ScenarioError as exc:
-            failed = exc.problems
-        blamed = False
-        for name, value in point.items():
-            if spec.design == "lhs":
-                found = value_problems(name)  # at the bounds
-                if not found and alone(name, value):
-                    found = [Problem(*at("parameters", name),
-                                     f"{name} = {_got(value)} (sampled): {msg}")
-                             for msg in alone(name, value)[:1]]
-            else:
-                found = [p for p in value_problems(name)
-                         if p.message.startswith(f"{name} = {_got(value)}: ")]
-            problems += found
-            blamed = blamed or bool(found)
-        if not blamed:
-            shown = ", ".join(f"{n} = {_got(v)}" for n, v in point.items())
-            problems += [Problem(*at("parameters"), f"point {i} ({shown}): {p.message}")
-                         for p in failed]
-    if problems:
-        raise _error(list(dict.fromkeys(problems)))
-
+    scenarios = _point_scenarios(pts, spec.design, ctx)
     return Sweep(
-        file=file,
+        file=str(path),
         base_path=base_path,
         base=base,
         design=spec.design,
-        parameters=names,
+        parameters=list(spec.parameters),
         points=pts,
         replications=spec.replications if spec.replications is not None else base.replications,
         seed=spec.seed,
@@ -332,6 +193,225 @@ def load_sweep(path: str | Path, *, allow_outside_paths: bool = False,
         scenarios=scenarios,
         precision=spec.precision,
     )
+
+
+# A value as written in the sweep file: (which bound of an lhs range or None, value, position).
+Written = tuple[str | None, Any, tuple[str, int, int]]
+
+
+@dataclass
+class _Checks:
+    """What the checks of one sweep file share: its raw data (to place problems), the base
+    scenario as a dict, each parameter's written values, and the scenario's verdict on each
+    value set alone on the base (cached: a value may be judged for many points)."""
+
+    raw: Any
+    file: str
+    base_data: dict
+    written: dict[str, list[Written]] = field(default_factory=dict)
+    verdicts: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def at(self, *loc: Any) -> tuple[str, int, int]:
+        """File, line and column of ``loc`` in the sweep file."""
+        return locate(self.raw, loc, self.file)
+
+    def alone(self, name: str, value: Any) -> list[str]:
+        """The scenario's complaints about one value set on the base (others as in the base)."""
+        key = (name, repr(value))
+        if key not in self.verdicts:
+            self.verdicts[key] = _scenario_messages(set_path(self.base_data, name, value))
+        return self.verdicts[key]
+
+    def value_problems(self, name: str) -> list[Problem]:
+        """A problem at each value written for ``name`` that the scenario refuses on its own."""
+        out = []
+        for which, v, pos in self.written[name]:
+            label = f"{name} = {shown_value(v)}" + (f" ({which})" if which else "")
+            out += [Problem(*pos, f"{label}: {msg}") for msg in self.alone(name, v)]
+        return out
+
+
+def _read_spec(path: Path) -> tuple[Any, SweepSpec]:
+    """The sweep file's raw data (with positions) and its keys, checked by `SweepSpec`."""
+    raw = read_yaml(path)
+    if not isinstance(raw, Mapping):
+        line, col = own_pos(raw)
+        raise scenario_error([Problem(str(path), max(line, 1), max(col, 1),
+                                      "a sweep file must be a mapping of keys; start with "
+                                      "'base: ...' and 'parameters:'")])
+    try:
+        return raw, SweepSpec.model_validate(plain(raw, {}))
+    except ValidationError as exc:
+        raise scenario_error(_dedupe(_spec_problems(exc, raw, str(path)))) from None
+
+
+def _base_path(spec: SweepSpec, path: Path, raw: Any) -> Path:
+    """The base scenario's file, relative to the sweep file; refused if it is not a file (its
+    own problems are then reported in its own file, by load_scenario)."""
+    base_path = Path(os.path.normpath(path.parent / spec.base))
+    where = locate(raw, ("base",), str(path))
+    if base_path.is_dir():
+        raise scenario_error([Problem(*where, f"base names {spec.base}, which is a folder, not "
+                                      "a file; name the scenario file in it")])
+    if not base_path.is_file():
+        raise scenario_error([Problem(*where, f"base names {spec.base}, which does not exist"
+                                      f" (looked for {base_path}); fix the path")])
+    return base_path
+
+
+def _option_problems(spec: SweepSpec, ctx: _Checks) -> list[Problem]:
+    """``samples`` and ``zip`` given with a design that does not use them, or missing."""
+    problems = []
+    if spec.design == "lhs" and spec.samples is None:
+        problems.append(Problem(*ctx.at("design"), "design lhs needs samples: the number of "
+                                "points; add e.g. 'samples: 20'"))
+    if spec.design != "lhs" and spec.samples is not None:
+        problems.append(Problem(*ctx.at("samples"), f"samples applies to design lhs only "
+                                f"(design is {spec.design}); remove it or use design: lhs"))
+    if spec.zip and spec.design != "grid":
+        problems.append(Problem(*ctx.at("zip"), f"zip applies to design grid only (design is "
+                                f"{spec.design}); remove it"))
+    return problems
+
+
+def _parameter_problems(spec: SweepSpec, params: dict[str, Any], ctx: _Checks) -> list[Problem]:
+    """Each parameter's path must name a setting of the base and its values must have the
+    design's shape (a list; ``[low, high]`` for lhs). Records in ``ctx.written`` the values
+    of the parameters that pass, with their positions, for the scenario to judge."""
+    problems = []
+    for name, value in params.items():
+        key_at = ctx.at("parameters", name)
+        try:
+            check_path(ctx.base_data, name)
+        except PathError as exc:
+            problems.append(Problem(*key_at, f"unknown path '{name}': {exc.message}"))
+            continue
+        if spec.design == "lhs":
+            try:
+                low, high = designs.bounds(value)
+            except designs.DesignError as exc:
+                problems.append(Problem(*key_at, f"{name}: {exc}; write e.g. {name}: [10, 50]"))
+                continue
+            listed = isinstance(value, list)
+            ctx.written[name] = [
+                ("low", low, ctx.at("parameters", name, 0 if listed else "low")),
+                ("high", high, ctx.at("parameters", name, 1 if listed else "high"))]
+        elif not isinstance(value, list) or not value:
+            problems.append(Problem(*key_at, f"{name} must be a list of values (got "
+                                    f"{shown_value(value)}); write e.g. {name}: [30, 40, 50]"))
+        else:
+            ctx.written[name] = [(None, v, ctx.at("parameters", name, i))
+                                 for i, v in enumerate(value)]
+    return problems
+
+
+def _zip_problems(zip_groups: list[list[str]], params: dict[str, Any],
+                  ctx: _Checks) -> list[Problem]:
+    """Each zip group must name parameters, each in one group, with lists of equal length."""
+    names = list(params)
+    problems = []
+    grouped: set[str] = set()
+    for g, group in enumerate(zip_groups):
+        for k, n in enumerate(group):
+            if n not in params:
+                near = difflib.get_close_matches(n, names, n=1, cutoff=0.5)
+                hint = f"did you mean '{near[0]}'? " if near else ""
+                problems.append(Problem(*ctx.at("zip", g, k), f"zip names '{n}', which is not "
+                                        f"a parameter; {hint}(parameters: {', '.join(names)})"))
+            elif n in grouped:
+                problems.append(Problem(*ctx.at("zip", g, k), f"'{n}' is in more than one zip "
+                                        "group; keep it in one"))
+            grouped.add(n)
+        lengths = _lengths(group, params)
+        if lengths:
+            problems.append(Problem(*ctx.at("zip", g), "the parameters of a zip group need "
+                                    f"lists of the same length (got {lengths})"))
+    return problems
+
+
+def _list_length_problems(spec: SweepSpec, params: dict[str, Any],
+                          ctx: _Checks) -> list[Problem]:
+    """Design ``list`` takes the i-th value of every parameter: the lists must be as long."""
+    lengths = _lengths(list(params), params) if spec.design == "list" else ""
+    if not lengths:
+        return []
+    return [Problem(*ctx.at("parameters"), f"design list needs lists of the same length "
+                    f"(got {lengths})")]
+
+
+def _lengths(names: list[str], params: dict[str, Any]) -> str:
+    """``"a: 3, b: 2"`` when the lists of ``names`` differ in length, else ``""``."""
+    listed = [n for n in names if isinstance(params.get(n), list)]
+    if len({len(params[n]) for n in listed}) <= 1:
+        return ""
+    return ", ".join(f"{n}: {len(params[n])}" for n in listed)
+
+
+def _check_metric_names(spec: SweepSpec, ctx: _Checks) -> list[Problem]:
+    """Problems with the metric names of ``metrics:`` and ``precision.metric``.
+
+    MERGE POINT (issue 13): the one place where these names are to be checked against the
+    metric catalogue (metrics/catalog.py), each unknown name reported at
+    ``ctx.at("metrics", i)`` or ``ctx.at("precision", "metric")`` with the valid names. Until
+    the catalogue is on this branch every name is accepted.
+    """
+    return []
+
+
+def _refuse_large(spec: SweepSpec, params: dict[str, Any], zip_groups: list[list[str]],
+                  ctx: _Checks, allow_large: bool) -> None:
+    """Refuse a design of more than MAX_POINTS points before any is built (unless allowed)."""
+    count = _count_points(spec.design, params, spec.samples, zip_groups)
+    if count > MAX_POINTS and not allow_large:
+        where = ctx.at("samples") if spec.design == "lhs" else ctx.at("parameters")
+        raise scenario_error([Problem(*where, f"the design has {count:,} points, over the limit "
+                                      f"of {MAX_POINTS:,} (each point is built and checked "
+                                      "before the sweep runs); split the sweep into several "
+                                      "files")])
+
+
+def _point_scenarios(pts: list[dict[str, Any]], design: str, ctx: _Checks) -> list[Scenario]:
+    """Every point's scenario, checked as a whole; raise with every failing point's problems."""
+    scenarios: list[Scenario] = []
+    problems: list[Problem] = []
+    for i, point in enumerate(pts):
+        data = ctx.base_data
+        for name, value in point.items():
+            data = set_path(data, name, value)
+        try:
+            scenarios.append(load_scenario(data))
+        except ScenarioError as exc:
+            problems += _point_problems(i, point, exc.problems, design, ctx)
+    if problems:
+        raise scenario_error(_dedupe(problems))
+    return scenarios
+
+
+def _point_problems(i: int, point: dict[str, Any], failed: list[Problem], design: str,
+                    ctx: _Checks) -> list[Problem]:
+    """Blame a failing point on the values the scenario refuses on their own (at their place
+    in the file); values that are only wrong together (e.g. s above S) are reported for the
+    point, at 'parameters'."""
+    problems = []
+    for name, value in point.items():
+        if design == "lhs":
+            found = ctx.value_problems(name)  # at the bounds
+            if not found and ctx.alone(name, value):
+                found = [Problem(*ctx.at("parameters", name),
+                                 f"{name} = {shown_value(value)} (sampled): {msg}")
+                         for msg in ctx.alone(name, value)[:1]]
+        else:
+            found = [p for p in ctx.value_problems(name)
+                     if p.message.startswith(f"{name} = {shown_value(value)}: ")]
+        problems += found
+    if problems:
+        return problems
+    shown = ", ".join(f"{n} = {shown_value(v)}" for n, v in point.items())
+    return [Problem(*ctx.at("parameters"), f"point {i} ({shown}): {p.message}") for p in failed]
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
 
 
 def over_limits(sweep: Sweep) -> list[Problem]:
@@ -364,4 +444,4 @@ def over_limits(sweep: Sweep) -> list[Problem]:
                                 f"precision max_replications is {cap} (more than the limit of "
                                 f"{MAX_REPLICATIONS}); lower it or pass --allow-large to run it "
                                 "anyway"))
-    return list(dict.fromkeys(problems))
+    return _dedupe(problems)

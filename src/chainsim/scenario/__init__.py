@@ -2,5 +2,6 @@
 
 from chainsim.scenario.load import load_scenario
 from chainsim.scenario.schema import Scenario
+from chainsim.scenario.variants import variant
 
-__all__ = ["Scenario", "load_scenario"]
+__all__ = ["Scenario", "load_scenario", "variant"]

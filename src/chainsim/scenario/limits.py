@@ -79,7 +79,7 @@ def over_limits(scn: Any, raw: Any = None, file: str = "<scenario>", *,
     located at its key in ``raw`` (as read from ``file``); ``where`` may place a key elsewhere
     (e.g. a sweep's ``replications``, at its line in the sweep file).
     """
-    from chainsim.scenario.load import locate
+    from chainsim.scenario.positions import locate
 
     where = dict(where or {})
 

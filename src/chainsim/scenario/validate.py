@@ -23,8 +23,9 @@ from chainsim.scenario.facts import (
     takes_consumer_orders,
 )
 from chainsim.scenario.graph import find_cycle, outlet_regions, reachable, suppliers_of
-from chainsim.scenario.load import locate, plain
+from chainsim.scenario.positions import locate
 from chainsim.scenario.schema import DEMAND_ONLY, Empirical, Lane, Node, Role, Scenario
+from chainsim.scenario.yamlread import plain
 
 ROLES = set(get_args(Role))
 
