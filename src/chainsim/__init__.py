@@ -7,13 +7,15 @@ Public API:
   ``.kpis`` and ``.summary`` DataFrames (``help(chainsim.simulate)`` lists every argument);
 - ``compare(scenarios, metric=, baseline=, ...)``: scenarios run with common random numbers,
   a ``Comparison`` with ``.comparison``, ``.ranking``, ``.kpis`` and ``.summary`` DataFrames;
+- ``with_values(scenario, {"nodes.shop.policy.S": 32, ...})``: a validated variant of a
+  scenario, settings named by the dotted paths sweep files use;
 - ``chainsim.theory``: the closed forms of inventory and queueing theory the simulator is
   checked against (newsvendor, base stock, (s, S), (r, Q), Erlang C, Chen's bullwhip bound, ...).
 
 The heavy modules (pandas, SimPy, scipy) load on first use, so ``import chainsim`` stays fast.
 """
 
-__all__ = ["__version__", "compare", "load_scenario", "simulate"]
+__all__ = ["__version__", "compare", "load_scenario", "simulate", "with_values"]
 
 
 def __getattr__(name):
@@ -44,6 +46,26 @@ def load_scenario(source, *, allow_outside_paths=False):
     from chainsim.scenario.load import load_scenario as _load
 
     return _load(source, allow_outside_paths=allow_outside_paths)
+
+
+def with_values(scenario, values):
+    """A new, validated scenario: ``scenario`` (a Scenario, path or mapping) with settings
+    replaced, each named by a dotted path.
+
+    ``chainsim.with_values(scn, {"nodes.shop.policy.S": 32, "lanes.plant->shop.lead_time.value":
+    2})`` is the scenario with the shop's order-up-to level 32 and a lead time of 2, everything
+    else as in ``scn`` (which is frozen, so it is left unchanged). Nodes, products, regions and
+    channels are named by id, lanes by ``from->to``, any other part is a key, and a whole number
+    indexes a list: the paths sweep files use. The paths apply in order; the result is checked
+    like a loaded file, the whole network included.
+
+    Raises:
+        ScenarioError: an unknown path (with the valid alternatives at that level), or a value
+            the scenario refuses, named with its path (``nodes.shop.policy.S = -1: ...``).
+    """
+    from chainsim.scenario.variants import with_values as _with_values
+
+    return _with_values(load_scenario(scenario), values)
 
 
 def compare(scenarios, *, metric="channel_profit", baseline=None, replications=None, days=None,

@@ -1,4 +1,4 @@
-"""``Scenario.with_values``: a variant of a scenario in Python, named by dotted paths.
+"""``chainsim.with_values``: a variant of a scenario in Python, named by dotted paths.
 
 Checked by hand: the named setting changes, everything else is equal; an unknown path or a
 refused value is a ScenarioError that names the path (and the valid alternatives).
@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import chainsim
+from chainsim import with_values
 from chainsim.errors import ScenarioError
 from chainsim.scenario.schema import Scenario
 
@@ -27,12 +28,12 @@ def single() -> Scenario:
 
 def _refused(scn: Scenario, values) -> list[str]:
     with pytest.raises(ScenarioError) as info:
-        scn.with_values(values)
+        with_values(scn, values)
     return [p.message for p in info.value.problems]
 
 
 def test_the_value_changes_and_nothing_else(single):
-    new = single.with_values({"nodes.shop.policy.S": 32})
+    new = with_values(single, {"nodes.shop.policy.S": 32})
     assert isinstance(new, Scenario)
     expected = copy.deepcopy(single.model_dump())
     assert expected["nodes"][1]["id"] == "shop"
@@ -42,7 +43,7 @@ def test_the_value_changes_and_nothing_else(single):
 
 
 def test_several_paths_lanes_by_their_ends(single):
-    new = single.with_values({"lanes.plant->shop.lead_time.value": 5, "horizon_days": 100,
+    new = with_values(single, {"lanes.plant->shop.lead_time.value": 5, "horizon_days": 100,
                               "nodes.shop.costs.holding": 2.5})
     expected = copy.deepcopy(single.model_dump())
     expected["lanes"][0]["lead_time"]["value"] = 5.0
@@ -52,7 +53,7 @@ def test_several_paths_lanes_by_their_ends(single):
 
 
 def test_no_values_gives_an_equal_scenario(single):
-    assert single.with_values({}) == single
+    assert with_values(single, {}) == single
 
 
 def test_an_unknown_node_is_refused_naming_the_nodes(single):
@@ -89,8 +90,8 @@ def test_the_network_is_checked_too(single):
 
 def test_values_wrong_only_together_are_reported_together():
     base = chainsim.load_scenario(copy.deepcopy(BASE))  # dc: sS with s 40, S 120
-    assert base.with_values({"nodes.dc.policy.s": 110}).node("dc").policy.s == 110
-    assert base.with_values({"nodes.dc.policy.S": 100}).node("dc").policy.S == 100
+    assert with_values(base, {"nodes.dc.policy.s": 110}).node("dc").policy.s == 110
+    assert with_values(base, {"nodes.dc.policy.S": 100}).node("dc").policy.S == 100
     msgs = _refused(base, {"nodes.dc.policy.s": 110, "nodes.dc.policy.S": 100})
     assert msgs
     for m in msgs:

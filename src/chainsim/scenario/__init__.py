@@ -2,6 +2,6 @@
 
 from chainsim.scenario.load import load_scenario
 from chainsim.scenario.schema import Scenario
-from chainsim.scenario.variants import variant
+from chainsim.scenario.variants import with_values
 
-__all__ = ["Scenario", "load_scenario", "variant"]
+__all__ = ["Scenario", "load_scenario", "with_values"]

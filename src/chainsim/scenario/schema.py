@@ -7,8 +7,7 @@ that need the whole network (unknown ids, cycles, unsupplied nodes) live in ``va
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
@@ -572,25 +571,6 @@ class Scenario(Spec):
             if n.id == node_id:
                 return n
         raise KeyError(node_id)
-
-    def with_values(self, values: Mapping[str, Any]) -> Scenario:
-        """A new, validated scenario with settings replaced, each named by a dotted path.
-
-        ``scn.with_values({"nodes.shop.policy.S": 32, "lanes.plant->shop.lead_time.value": 2})``
-        is the scenario with the shop's order-up-to level 32 and a lead time of 2, everything
-        else as in ``scn`` (which is frozen, so it is left unchanged). Nodes, products, regions
-        and channels are named by id, lanes by ``from->to``, any other part is a key and a
-        whole number indexes a list; the paths are the ones sweep files use (variants.py).
-        The result is checked like a loaded file, the whole network included. Raises
-        `ScenarioError` naming an unknown path with the valid alternatives at that level, or
-        a refused value with its path (``nodes.shop.policy.S = -1: ...``).
-        """
-        # The loader that validates sits above this module (it imports the schema); it is
-        # reached at call time through the package, which imports it, so that no module of
-        # the scenario package imports one that imports it back.
-        from chainsim.scenario import variant
-
-        return variant(self, values)
 
 
 class ScenarioBase(Spec):

@@ -64,7 +64,7 @@ def check_path(data: dict, path: str) -> None:
     _resolve(data, path)
 
 
-def variant(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
+def with_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     """A new validated scenario: ``scenario`` with the setting at each dotted path replaced.
 
     The paths are applied in order (a later path sees what an earlier one set). Raises
