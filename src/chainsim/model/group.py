@@ -18,9 +18,8 @@ import numpy as np
 
 from chainsim.model.dists import CHUNK, ConstantLead, demand_draws
 from chainsim.model.node import Stats
-from chainsim.model.policies import EPS, RQPolicy, SSPolicy
+from chainsim.model.policies import EPS, has_array_form, lot_sizes
 
-GROUPED_POLICIES = ("base_stock", "sS", "rQ")
 # A group-day costs about 100 µs of numpy calls whatever its size, a retailer-day on the
 # per-node path 2-3 µs: below about 45 retailers (benchmarks/README.md) the per-node path wins.
 MIN_GROUP = 40
@@ -28,9 +27,9 @@ MIN_GROUP = 40
 
 def groupable(spec, lanes_out: int, lanes_in: int) -> bool:
     """Whether a node may be simulated inside a retail group: a leaf with consumer demand, one
-    supplier, a stock policy and no outages."""
+    supplier, a policy with an array form (base_stock, sS, rQ) and no outages."""
     return (lanes_out == 0 and lanes_in == 1 and spec.demand is not None
-            and spec.policy is not None and spec.policy.type in GROUPED_POLICIES
+            and spec.policy is not None and has_array_form(spec.policy)
             and not spec.infinite_supply and spec.outage is None)
 
 
@@ -82,24 +81,17 @@ class RetailGroup:
         self.specs = specs
         self.ids = [sp.id for sp in specs]
         self.supplier = supplier
-        self.policy = policies[0]  # one kind for all; parameters per member below
+        # the members' policies as one of their kind over arrays (group_key: all of one kind)
+        self.policy = type(policies[0]).stack(policies)
         self.review_days = specs[0].policy.review_days
         self.lost = specs[0].unmet == "lost"
         n = len(specs)
         f = np.float64
         self.price = np.array(prices, f)
-        self.moq = np.array(moqs, f)
-        self.multiple = np.array([sp.policy.multiple or 0.0 for sp in specs], f)
-        self.has_moq = bool(self.moq.any())
-        self.has_multiple = bool(self.multiple.any())
-        if isinstance(self.policy, SSPolicy):
-            self.low = np.array([p.s for p in policies], f)
-            self.up_to = np.array([p.S for p in policies], f)
-        elif isinstance(self.policy, RQPolicy):
-            self.low = np.array([p.r for p in policies], f)
-            self.lot = np.array([p.Q for p in policies], f)
-        else:
-            self.up_to = np.array([p.S for p in policies], f)
+        moq = np.array(moqs, f)
+        multiple = np.array([sp.policy.multiple or 0.0 for sp in specs], f)
+        self.moq = moq if moq.any() else None  # None: no member has one (lot_sizes skips it)
+        self.multiple = multiple if multiple.any() else None
         start = [sp.initial.on_hand if sp.initial.on_hand is not None else max(p.level, 0)
                  for sp, p in zip(specs, policies, strict=True)]
         self.on_hand = np.array(start, f)
@@ -178,7 +170,7 @@ class RetailGroup:
         if day % self.review_days:
             return
         ip = self.on_hand + self.on_order - self.backlog
-        q = self._lot_size(self._need(ip))
+        q = lot_sizes(self.policy.needs(ip), self.moq, self.multiple)
         idx = np.flatnonzero(q > 0)
         if idx.size == 0:
             return
@@ -239,25 +231,6 @@ class RetailGroup:
                 self.pending[now + delay] = pending = ([], [])
             pending[0].extend(idx[pick].tolist())
             pending[1].extend(qty[pick].tolist())
-
-    def _need(self, ip):
-        policy = self.policy
-        if isinstance(policy, SSPolicy):
-            return np.where(ip <= self.low, self.up_to - ip, 0.0)
-        if isinstance(policy, RQPolicy):
-            lots = np.floor((self.low - ip) / self.lot + EPS) + 1
-            return np.where(ip <= self.low, lots * self.lot, 0.0)
-        return self.up_to - ip
-
-    def _lot_size(self, need):
-        """``policies.lot_size`` for every member at once."""
-        q = np.where(need > EPS, need, 0.0)
-        if self.has_moq:
-            q = np.where((q > 0) & (q < self.moq), self.moq, q)
-        if self.has_multiple:
-            packs = np.ceil(q / np.where(self.multiple > 0, self.multiple, 1.0) - EPS)
-            q = np.where((q > 0) & (self.multiple > 0), packs * self.multiple, q)
-        return q
 
     # ------------------------------------------------------------------ phase 3
     def serve_demand(self):
