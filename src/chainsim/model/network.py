@@ -154,7 +154,7 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
         if spec.infinite_supply:
             node = InfiniteSource(spec, **kw)
         elif spec.orders is not None or (spec.role == "3pl" and spec.region is not None):
-            node = Fulfilment(spec, streams=streams, warmup=scn.warmup_days, trace=trace, **kw)
+            node = Fulfilment(spec, streams=streams, trace=trace, **kw)
         elif spec.policy is not None and spec.policy.type == "dropship":
             node = DropshipNode(spec, **kw)
         elif spec.role == "manufacturer" and nid not in supplied:
@@ -221,7 +221,7 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
     outages = []
     for nid, node in by_id.items():
         if specs[nid].outage is not None:
-            node.outages = Outages(node, specs[nid].outage, streams, scn.warmup_days)
+            node.outages = Outages(node, specs[nid].outage, streams)
             outages.append(node.outages)
     for group in groups:
         group.wire(group.links)
@@ -367,9 +367,9 @@ class ServedDemand:
 
     def __init__(self, actors: list):
         self.actors = actors
-        self.reset()
+        self.reset_stats()
 
-    def reset(self):
+    def reset_stats(self):
         self.days = 0
         self.total = self.total_sq = 0.0
 

@@ -257,6 +257,14 @@ class Node(NodeTerms):
                 self.on_order, self.in_transit, self.lost)
         self.day_asked = self.day_ordered = self.day_shipped = 0
 
+    # ------------------------------------------------------------------ warm-up
+    def reset_stats(self):
+        """Statistics restart (the engine calls this once, at the end of warm-up): a fresh
+        ``Stats``, and the outage days counted from now on."""
+        self.stats = Stats()
+        if self.outages is not None:
+            self.outages.reset_stats()
+
 
 class InfiniteSource(Node):
     """An outside source that never runs out: every order ships in full at once (after the
