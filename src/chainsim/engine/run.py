@@ -21,7 +21,6 @@ from simpy.events import Event
 from chainsim.engine.recorder import TimeSeries
 from chainsim.model.dists import integer_valued
 from chainsim.model.network import build_network, make_policies
-from chainsim.model.node import Stats
 from chainsim.model.rng import Streams
 from chainsim.scenario.load import load_scenario
 from chainsim.scenario.schema import Scenario
@@ -100,15 +99,14 @@ class Simulation:
             served.add_day()
         for actor in self.actors:
             actor.close_day()
-        if day == self.warmup - 1:  # statistics cover the days after warm-up only
-            for node in self.net.nodes:
-                node.stats = Stats()
-            for group in self.net.groups:
-                group.reset_stats()
-            if self.net.market is not None:
-                self.net.market.reset()
-            for served in self.sums:
-                served.reset()
+        if day == self.warmup - 1:
+            # the one place where warm-up ends, so that statistics cover the days after it:
+            # every actor that keeps statistics (nodes with their outages and order statistics,
+            # retail groups, the market, the served-demand sums) restarts them in its
+            # reset_stats; nothing in the model checks the warm-up itself
+            market = [self.net.market] if self.net.market is not None else []
+            for actor in (*self.actors, *market, *self.sums):
+                actor.reset_stats()
 
     def _clock(self):
         env = self.env

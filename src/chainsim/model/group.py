@@ -5,7 +5,9 @@ demand, statistics) is the same few operations for every retailer. A ``RetailGro
 all buyers of one supplier at once, with the same rules as ``Node`` and the same random stream
 per retailer (``demand/<id>``, ``lead_time/<from>/<to>``), so a grouped run gives the numbers of
 the per-node run. Only the orders themselves go to the supplier one by one, in file order, as
-``Node.review`` would send them.
+``Node.review`` would send them. The rules themselves are not repeated here: the policies'
+need and lot sizing come from ``model.policies`` in their array form, statistics, end of day,
+billing, starting stock and the members' terms from ``model.kernel``, as for a ``Node``.
 
 A supplier's buyers form a group when there are at least ``MIN_GROUP``, every one of them is a leaf (it
 supplies nobody) with consumer demand, and they share the policy kind, review period and unmet
@@ -17,10 +19,9 @@ from __future__ import annotations
 import numpy as np
 
 from chainsim.model.dists import CHUNK, ConstantLead, demand_draws
-from chainsim.model.node import Stats
-from chainsim.model.policies import EPS, RQPolicy, SSPolicy
+from chainsim.model.kernel import MEMBER_FIELDS, NodeTerms, Stats, add_day, bill, starting_stock
+from chainsim.model.policies import EPS, has_array_form, lot_sizes
 
-GROUPED_POLICIES = ("base_stock", "sS", "rQ")
 # A group-day costs about 100 µs of numpy calls whatever its size, a retailer-day on the
 # per-node path 2-3 µs: below about 45 retailers (benchmarks/README.md) the per-node path wins.
 MIN_GROUP = 40
@@ -28,9 +29,9 @@ MIN_GROUP = 40
 
 def groupable(spec, lanes_out: int, lanes_in: int) -> bool:
     """Whether a node may be simulated inside a retail group: a leaf with consumer demand, one
-    supplier, a stock policy and no outages."""
+    supplier, a policy with an array form (base_stock, sS, rQ) and no outages."""
     return (lanes_out == 0 and lanes_in == 1 and spec.demand is not None
-            and spec.policy is not None and spec.policy.type in GROUPED_POLICIES
+            and spec.policy is not None and has_array_form(spec.policy)
             and not spec.infinite_supply and spec.outage is None)
 
 
@@ -50,24 +51,17 @@ class GroupLink:
 
     def ship(self, qty):
         """As ``Link.ship``: the member pays the supplier's price and the transport."""
-        sup, g, i = self.supplier, self.group, self.index
-        value = qty * sup.price
-        sup.stats.revenue += value
-        sup.stats.shipped += qty
-        sup.day_shipped += qty
-        g.purchase[i] += value
-        g.transport[i] += self.cost_per_unit * qty + self.cost_per_shipment
+        g, i = self.group, self.index
+        value, transport = bill(self.supplier, qty, self.cost_per_unit, self.cost_per_shipment)
+        st = g.stats
+        st.purchase[i] += value
+        st.transport[i] += transport
         delay = self.lead_time()
         if delay == 0:
             g.receive_now(i, qty)
         else:
             g.in_transit[i] += qty
-            due = g.env.now + delay
-            pending = g.pending.get(due)
-            if pending is None:
-                g.pending[due] = pending = ([], [])
-            pending[0].append(i)
-            pending[1].append(qty)
+            g.due(g.env.now + delay, [i], [qty])
 
     def cancel(self, qty):
         """The supplier will never ship qty of this member's order (it loses the sale)."""
@@ -82,27 +76,19 @@ class RetailGroup:
         self.specs = specs
         self.ids = [sp.id for sp in specs]
         self.supplier = supplier
-        self.policy = policies[0]  # one kind for all; parameters per member below
+        # the members' policies as one of their kind over arrays (group_key: all of one kind)
+        self.policy = type(policies[0]).stack(policies)
         self.review_days = specs[0].policy.review_days
         self.lost = specs[0].unmet == "lost"
         n = len(specs)
         f = np.float64
         self.price = np.array(prices, f)
-        self.moq = np.array(moqs, f)
-        self.multiple = np.array([sp.policy.multiple or 0.0 for sp in specs], f)
-        self.has_moq = bool(self.moq.any())
-        self.has_multiple = bool(self.multiple.any())
-        if isinstance(self.policy, SSPolicy):
-            self.low = np.array([p.s for p in policies], f)
-            self.up_to = np.array([p.S for p in policies], f)
-        elif isinstance(self.policy, RQPolicy):
-            self.low = np.array([p.r for p in policies], f)
-            self.lot = np.array([p.Q for p in policies], f)
-        else:
-            self.up_to = np.array([p.S for p in policies], f)
-        start = [sp.initial.on_hand if sp.initial.on_hand is not None else max(p.level, 0)
-                 for sp, p in zip(specs, policies, strict=True)]
-        self.on_hand = np.array(start, f)
+        moq = np.array(moqs, f)
+        multiple = np.array([sp.policy.multiple or 0.0 for sp in specs], f)
+        self.moq = moq if moq.any() else None  # None: no member has one (lot_sizes skips it)
+        self.multiple = multiple if multiple.any() else None
+        self.on_hand = np.array([starting_stock(sp.initial.on_hand, p)
+                                 for sp, p in zip(specs, policies, strict=True)], f)
         self.on_order = np.zeros(n)
         self.in_transit = np.zeros(n)
         self.backlog = np.zeros(n)  # consumer backorders (a leaf owes no buyer)
@@ -136,11 +122,8 @@ class RetailGroup:
 
     # ------------------------------------------------------------------ statistics
     def reset_stats(self):
-        n = len(self.ids)
-        self.days = 0
-        self.s = {name: np.zeros(n) for name in ARRAY_STATS}
-        self.purchase = np.zeros(n)  # added per shipment, in the per-node order
-        self.transport = np.zeros(n)
+        """Statistics restart: called by the engine at the end of warm-up (and at the start)."""
+        self.stats = Stats(len(self.ids))
 
     # ------------------------------------------------------------------ phase 1
     def receive_due(self, day):
@@ -163,14 +146,22 @@ class RetailGroup:
         if self.backlog[i] > 0:
             self._serve_backlog()
 
+    def due(self, day, members: list, qtys: list):
+        """Shipments to ``members`` that arrive on ``day`` (received in phase 1 of that day)."""
+        pending = self.pending.get(day)
+        if pending is None:
+            self.pending[day] = pending = ([], [])
+        pending[0].extend(members)
+        pending[1].extend(qtys)
+
     def _serve_backlog(self):
         x = np.minimum(self.backlog, self.on_hand)
         if x.any():
             self.on_hand -= x
             self.backlog -= x
-            s = self.s
-            s["sold"] += x
-            s["revenue"] += x * self.price
+            st = self.stats
+            st.sold += x
+            st.revenue += x * self.price
 
     # ------------------------------------------------------------------ phase 2
     def review(self, day):
@@ -178,13 +169,13 @@ class RetailGroup:
         if day % self.review_days:
             return
         ip = self.on_hand + self.on_order - self.backlog
-        q = self._lot_size(self._need(ip))
+        q = lot_sizes(self.policy.needs(ip), self.moq, self.multiple)
         idx = np.flatnonzero(q > 0)
         if idx.size == 0:
             return
         qi = q[idx]
         self.on_order[idx] += qi
-        self.s["orders"][idx] += 1
+        self.stats.orders[idx] += 1
         self.day_order = q
         self.ordered_today = True
         links = self.links
@@ -196,23 +187,14 @@ class RetailGroup:
 
     def _ship(self, idx, qty):
         """``Link.ship`` for the supplier's shipments of today's orders, all at once."""
-        sup = self.supplier
-        values = qty * sup.price
-        st = sup.stats
-        for v, x in zip(values.tolist(), qty.tolist(), strict=True):  # the per-node sum order
-            st.revenue += v
-            st.shipped += x
-            sup.day_shipped += x
-        self.purchase[idx] += values
-        self.transport[idx] += self.cost_per_unit[idx] * qty + self.cost_per_shipment[idx]
+        values, transport = bill(self.supplier, qty, self.cost_per_unit[idx],
+                                 self.cost_per_shipment[idx])
+        st = self.stats
+        st.purchase[idx] += values
+        st.transport[idx] += transport
         if self.same_lead:  # common case: one constant lead time > 0 for every member
             self.in_transit[idx] += qty
-            due = self.env.now + self.same_lead
-            pending = self.pending.get(due)
-            if pending is None:
-                self.pending[due] = pending = ([], [])
-            pending[0].extend(idx.tolist())
-            pending[1].extend(qty.tolist())
+            self.due(self.env.now + self.same_lead, idx.tolist(), qty.tolist())
             return
         if self.lead_times is not None:
             delays = self.lead_times[idx]
@@ -234,30 +216,7 @@ class RetailGroup:
         now = self.env.now
         for delay in np.unique(delays).tolist():
             pick = delays == delay
-            pending = self.pending.get(now + delay)
-            if pending is None:
-                self.pending[now + delay] = pending = ([], [])
-            pending[0].extend(idx[pick].tolist())
-            pending[1].extend(qty[pick].tolist())
-
-    def _need(self, ip):
-        policy = self.policy
-        if isinstance(policy, SSPolicy):
-            return np.where(ip <= self.low, self.up_to - ip, 0.0)
-        if isinstance(policy, RQPolicy):
-            lots = np.floor((self.low - ip) / self.lot + EPS) + 1
-            return np.where(ip <= self.low, lots * self.lot, 0.0)
-        return self.up_to - ip
-
-    def _lot_size(self, need):
-        """``policies.lot_size`` for every member at once."""
-        q = np.where(need > EPS, need, 0.0)
-        if self.has_moq:
-            q = np.where((q > 0) & (q < self.moq), self.moq, q)
-        if self.has_multiple:
-            packs = np.ceil(q / np.where(self.multiple > 0, self.multiple, 1.0) - EPS)
-            q = np.where((q > 0) & (self.multiple > 0), packs * self.multiple, q)
-        return q
+            self.due(now + delay, idx[pick].tolist(), qty[pick].tolist())
 
     # ------------------------------------------------------------------ phase 3
     def serve_demand(self):
@@ -269,14 +228,14 @@ class RetailGroup:
         self.day_demand = d
         served = np.minimum(d, self.on_hand)
         self.on_hand -= served
-        s = self.s
-        s["filled"] += served
-        s["sold"] += served
-        s["revenue"] += served * self.price
+        st = self.stats
+        st.filled += served
+        st.sold += served
+        st.revenue += served * self.price
         rest = d - served
         rest = np.where(rest > EPS, rest, 0.0)
         if self.lost:
-            s["lost"] += rest
+            st.lost += rest
         else:
             self.backlog += rest
 
@@ -296,41 +255,25 @@ class RetailGroup:
 
     # ------------------------------------------------------------------ phase 4
     def close_day(self):
-        s = self.s
-        self.days += 1
-        d = self.day_demand
-        s["asked"] += d
-        s["asked_sq"] += d * d
+        """``Node.close_day`` for every member: the same ``add_day``, over arrays."""
+        ordered = None
         if self.ordered_today:
-            q = self.day_order
-            s["ordered"] += q
-            s["ordered_sq"] += q * q
-            s["order_days"] += q > 0
+            ordered = self.day_order
             self.ordered_today = False
             self.day_order = self.no_order
-        s["on_hand"] += self.on_hand
-        s["backorders"] += self.backlog
-        s["on_order"] += self.on_order
-        s["in_transit"] += self.in_transit
-        clean = self.backlog <= EPS
-        if self.lost:
-            clean &= s["lost"] == s["lost_at_close"]
-            s["lost_at_close"][:] = s["lost"]
-        s["clean_days"] += clean
+        add_day(self.stats, self.day_demand, ordered, self.on_hand, self.backlog, self.on_order,
+                self.in_transit, self.lost)
 
     # ------------------------------------------------------------------ results
     def members(self):
         """One read-only view per member with the attributes KPIs read from a Node."""
-        cols = {name: arr.tolist() for name, arr in self.s.items()}
-        purchase, transport = self.purchase.tolist(), self.transport.tolist()
+        cols = {name: getattr(self.stats, name).tolist() for name in MEMBER_FIELDS}
         views = []
         for i, spec in enumerate(self.specs):
             st = Stats()
-            st.days = self.days
-            for name in ARRAY_STATS:
+            st.days = self.stats.days
+            for name in MEMBER_FIELDS:
                 setattr(st, name, cols[name][i])
-            st.purchase = purchase[i]
-            st.transport = transport[i]
             views.append(MemberView(spec, self.price[i].item(), st))
         return views
 
@@ -340,29 +283,12 @@ class RetailGroup:
                 "demand": self.day_demand, "orders": self.day_order, "shipments": 0.0}
 
 
-ARRAY_STATS = ("asked", "asked_sq", "filled", "lost", "sold", "ordered", "ordered_sq",
-               "order_days", "orders", "shipped", "on_hand", "backorders", "on_order",
-               "in_transit", "clean_days", "lost_at_close", "revenue")
-
-
-class MemberView:
-    """A group member as the KPI functions see a Node: costs, price, policy, statistics."""
-
-    sells_to_consumers = True
+class MemberView(NodeTerms):
+    """A group member as the KPI functions see a Node: its terms (as a Node takes them from its
+    spec), its policy spec and its statistics."""
 
     def __init__(self, spec, price, stats):
-        self.id = spec.id
-        self.role = spec.role
-        self.owner = spec.owner or spec.id
+        super().__init__(spec, price)
         self.policy = spec.policy
         self.demand = spec.demand
-        self.price = price
-        self.holding = spec.costs.holding
-        self.backorder_cost = spec.costs.backorder
-        self.order_cost = spec.costs.order
-        self.pipeline_holding = spec.costs.pipeline_holding
-        self.per_unit_sold = spec.costs.per_unit_sold
-        self.storage_fee = spec.fees.storage
-        self.fee_pct = 0.0
-        self.outlet = False
         self.stats = stats

@@ -58,10 +58,10 @@ class Market:
                 r.id, outlets, share,
                 demand_source(r.demand, streams.generator("market_demand", r.id), None),
                 streams.generator("market_capture", r.id)))
-        self.reset()
+        self.reset_stats()
 
-    def reset(self):
-        """Statistics restart after warm-up."""
+    def reset_stats(self):
+        """Statistics restart (the engine calls this once, at the end of warm-up)."""
         self.potential = 0.0
         self.captured = 0.0
 

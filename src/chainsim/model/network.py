@@ -117,7 +117,7 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
         if spec.infinite_supply:
             node = InfiniteSource(spec, **kw)
         elif takes_consumer_orders(spec):
-            node = Fulfilment(spec, streams=streams, warmup=scn.warmup_days, trace=trace, **kw)
+            node = Fulfilment(spec, streams=streams, trace=trace, **kw)
         elif is_dropship(spec):
             node = DropshipNode(spec, **kw)
         elif spec.role == "manufacturer" and nid not in supplied:
@@ -184,7 +184,7 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
     outages = []
     for nid, node in by_id.items():
         if specs[nid].outage is not None:
-            node.outages = Outages(node, specs[nid].outage, streams, scn.warmup_days)
+            node.outages = Outages(node, specs[nid].outage, streams)
             outages.append(node.outages)
     for group in groups:
         group.wire(group.links)
@@ -323,9 +323,9 @@ class ServedDemand:
 
     def __init__(self, actors: list):
         self.actors = actors
-        self.reset()
+        self.reset_stats()
 
-    def reset(self):
+    def reset_stats(self):
         self.days = 0
         self.total = self.total_sq = 0.0
 

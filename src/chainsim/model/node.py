@@ -4,6 +4,10 @@ A node is driven by the day's phases in ``engine.run.Simulation.step``: ``receiv
 phase 1), ``review`` (phase 2), ``serve_demand`` (phase 3) and ``close_day`` (phase 4). Between
 nodes, ``take_order`` carries an order up a link and ``Link.ship`` carries stock down it.
 
+The rules a node shares with the retail groups of ``model.group`` (statistics, end of day,
+billing, starting stock, the terms KPIs read) live in ``model.kernel``; the policies' rules in
+``model.policies``.
+
 Allocation: a supplier ships an order at once from on hand, first come first served; what it
 cannot ship now waits in its backlog and is shipped as stock arrives (partial shipments). An
 order larger than the stock never blocks the supplier: it ships what it has.
@@ -16,6 +20,7 @@ from collections import deque
 from simpy.core import URGENT
 from simpy.events import Event
 
+from chainsim.model.kernel import NodeTerms, Stats, add_day, bill, starting_stock
 from chainsim.model.policies import EPS, lot_size
 
 CONSUMER = None  # the buyer of a backlog entry for end-consumer demand
@@ -57,14 +62,11 @@ class Link:
 
     def ship(self, qty):
         """Send qty from the supplier: the buyer pays the supplier's price and the transport."""
-        sup, buyer = self.supplier, self.buyer
-        value = qty * sup.price
-        sup_stats, buyer_stats = sup.stats, buyer.stats
-        sup_stats.revenue += value
-        sup_stats.shipped += qty
-        sup.day_shipped += qty
-        buyer_stats.purchase += value
-        buyer_stats.transport += self.cost_per_unit * qty + self.cost_per_shipment
+        buyer = self.buyer
+        value, transport = bill(self.supplier, qty, self.cost_per_unit, self.cost_per_shipment)
+        st = buyer.stats
+        st.purchase += value
+        st.transport += transport
         delay = self.lead_time()
         if delay == 0:
             buyer.receive(qty)
@@ -82,41 +84,27 @@ class Link:
         self.buyer.on_order -= qty
 
 
-class Node:
-    """A stocking node (manufacturer, wholesaler, distributor or retailer)."""
+class Node(NodeTerms):
+    """A stocking node (manufacturer, wholesaler, distributor or retailer); its id, price and
+    cost rates are its ``NodeTerms``."""
 
     unlimited = False  # an outside source that never runs out
 
-
     def __init__(self, spec, *, policy, price, unit_cost, env):
-        self.id = spec.id
-        self.role = spec.role
-        self.owner = spec.owner or spec.id
+        super().__init__(spec, price)
         self.env = env
         self.policy = policy
         self.review_days = spec.policy.review_days if spec.policy else 1
         self.moq = spec.policy.moq if spec.policy else 0
         self.multiple = spec.policy.multiple if spec.policy else None
         self.lost = spec.unmet == "lost"
-        self.price = price
         self.unit_cost = unit_cost
-        self.holding = spec.costs.holding
-        self.backorder_cost = spec.costs.backorder
-        self.order_cost = spec.costs.order
-        self.pipeline_holding = spec.costs.pipeline_holding
-        self.per_unit_sold = spec.costs.per_unit_sold
-        self.storage_fee = spec.fees.storage  # a 3PL's charge per unit-day stored
-        self.fee_pct = 0.0  # market outlets: channel fees, a share of consumer revenue
-        self.outlet = spec.region is not None  # market mode: demand comes from its regions
-        self.sells_to_consumers = spec.demand is not None or self.outlet
         self.supply: Link | None = None  # set when wired (the first lane with several)
         self.route = None  # with several suppliers: sends each order (model.sourcing)
         self.out = False  # in an outage: ships nothing (model.sourcing.Outages)
         self.outages = None
         self.demand = None  # next-demand callable for nodes with consumer demand
-        start = spec.initial.on_hand
-        # default start: the order-up-to level; (r, Q) with r + Q < 0 starts empty
-        self.on_hand = start if start is not None else (max(policy.level, 0) if policy else 0)
+        self.on_hand = starting_stock(spec.initial.on_hand, policy)
         self.on_order = 0  # ordered, not yet received (owed by the supplier or in transit)
         self.in_transit = 0
         self.backlog: deque = deque()  # [buyer link or CONSUMER, qty]
@@ -262,26 +250,20 @@ class Node:
 
     # ------------------------------------------------------------------ phase 4
     def close_day(self):
-        """Add today's end-of-day levels and totals to the statistics; costs on levels are
-        charged from these sums (metrics.kpi)."""
-        st = self.stats
-        backlog = self.backlog_qty
-        asked, ordered = self.day_asked, self.day_ordered
-        st.days += 1
-        st.asked += asked
-        st.asked_sq += asked * asked
-        st.ordered += ordered
-        st.ordered_sq += ordered * ordered
-        st.order_days += ordered > 0
-        st.on_hand += self.on_hand
-        st.backorders += backlog
-        st.on_order += self.on_order
-        st.in_transit += self.in_transit
-        # a clean day ends with no backorders and lost no sale (so CSL means the same under
-        # backorders and lost sales)
-        st.clean_days += backlog <= EPS and st.lost == st.lost_at_close
-        st.lost_at_close = st.lost
+        """Add today's totals and end-of-day levels to the statistics (``kernel.add_day``, the
+        rule a retail group applies to its members too) and start the next day's totals."""
+        ordered = self.day_ordered or None  # None: no order today, its sums stay as they are
+        add_day(self.stats, self.day_asked, ordered, self.on_hand, self.backlog_qty,
+                self.on_order, self.in_transit, self.lost)
         self.day_asked = self.day_ordered = self.day_shipped = 0
+
+    # ------------------------------------------------------------------ warm-up
+    def reset_stats(self):
+        """Statistics restart (the engine calls this once, at the end of warm-up): a fresh
+        ``Stats``, and the outage days counted from now on."""
+        self.stats = Stats()
+        if self.outages is not None:
+            self.outages.reset_stats()
 
     # ------------------------------------------------------------------ hooks (engine.run)
     def set_policy(self, policy, review_days: int = 1) -> None:
@@ -301,24 +283,6 @@ class Node:
             callback(qty)
 
         self.receive = watched  # every receipt goes through the attribute, so through here
-
-
-class Stats:
-    """Running sums since the end of warm-up (the engine replaces a node's Stats then); KPIs
-    are ratios of these (metrics.kpi). Flows (filled, lost, sold, revenue, ...) are added as
-    they happen, levels once a day in ``close_day``."""
-
-    __slots__ = (
-        "days", "asked", "asked_sq", "filled", "lost", "sold", "ordered", "ordered_sq",
-        "order_days", "orders", "shipped", "on_hand", "backorders", "on_order", "in_transit",
-        "clean_days", "lost_at_close", "revenue", "purchase", "transport",
-        "fees", "channel_fees", "shipping", "switched",
-    )
-
-    def __init__(self):
-        for name in self.__slots__:
-            setattr(self, name, 0)
-
 
 class InfiniteSource(Node):
     """An outside source that never runs out: every order ships in full at once (after the

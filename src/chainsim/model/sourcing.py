@@ -73,9 +73,9 @@ def route(rule: str, links, shares):
 
 class Outages:
     """Starts and ends a node's outages at the start of each day and counts its available days
-    after warm-up."""
+    (since the last ``reset_stats``: the node's own, at the end of warm-up)."""
 
-    def __init__(self, node, spec: s.Outage, streams, warmup: int):
+    def __init__(self, node, spec: s.Outage, streams):
         self.node = node
         self.start_prob = spec.start_prob
         unit = s.Uniform(dist="uniform", low=0, high=1)
@@ -84,7 +84,11 @@ class Outages:
                                               streams.generator("outage_duration", node.id)),
                                  transform=_at_least_one_day)
         self.until = 0
-        self.warmup = warmup
+        self.reset_stats()
+
+    def reset_stats(self):
+        """The available days are counted from the next ``update`` on: called at the end of
+        warm-up (by ``Node.reset_stats``), before the first day after it starts."""
         self.up_days = 0
 
     def update(self, day: int) -> None:
@@ -99,7 +103,7 @@ class Outages:
             self.until = day + self.duration()
         if recovered and not node.out:
             node.serve_backlog()
-        if day >= self.warmup and not node.out:
+        if not node.out:
             self.up_days += 1
 
 

@@ -41,11 +41,12 @@ class Order:
     """One consumer order; it is the 'buyer' of its backlog entry, so receiving stock calls
     ``ship`` on it just as on a lane."""
 
-    __slots__ = ("number", "channel", "size", "placed", "allocated", "centre")
+    __slots__ = ("number", "channel", "size", "placed", "allocated", "centre", "period")
 
     def __init__(self, centre, number, channel, size, placed):
         self.centre, self.number, self.channel = centre, number, channel
         self.size, self.placed, self.allocated = size, placed, 0
+        self.period = centre.period  # its statistics go there, whenever they happen
 
     def ship(self, qty):
         """qty more units set aside for this order; when complete, fulfilment starts."""
@@ -63,15 +64,28 @@ class ChannelStats:
         self.lead_sum = self.delivered = self.on_time = 0
 
 
+class OrderStats:
+    """The statistics of the consumer orders placed in one statistics period. Each order keeps
+    the period it was placed in and counts there, even for what happens after the period ended:
+    ``Fulfilment.reset_stats`` starts a new one at the end of warm-up, so an order placed during
+    warm-up counts nowhere, not even when it is picked, shipped or completed after it."""
+
+    __slots__ = ("lead_times", "waits", "busy", "by_channel")
+
+    def __init__(self, channels: int):
+        self.lead_times = array("d")  # days from placing to delivery, per order
+        self.waits = array("d")  # minutes waited for a picker plus a packer, per order
+        self.busy = [0.0, 0.0]  # server-days busy, pickers and packers
+        self.by_channel = [ChannelStats() for _ in range(channels)]
+
+
 class Fulfilment(Node):
     """A 3PL node (``role: 3pl``) with consumer orders."""
 
-    def __init__(self, spec, *, streams, warmup, trace, **kw):
+    def __init__(self, spec, *, streams, trace, **kw):
         super().__init__(spec, **kw)
         nid = spec.id
         env = self.env
-        self.sells_to_consumers = True
-        self.warmup = warmup
         self.trace = trace  # a list to append rows to, or None
         if spec.orders is not None:  # its own Poisson stream of orders
             gaps = s.Exponential(dist="exponential", mean=1.0 / spec.orders.per_day)
@@ -105,11 +119,7 @@ class Fulfilment(Node):
         self.cutoff = spec.cutoff
         self.fees = spec.fees
         self.number = 0
-        # order statistics cover the orders placed after warm-up
-        self.lead_times = array("d")
-        self.waits = array("d")  # minutes waited for a picker plus a packer, per order
-        self.busy = [0.0, 0.0]  # server-days busy, pickers and packers
-        self.by_channel = [ChannelStats() for _ in self.channels]
+        self.period = OrderStats(len(self.channels))  # orders placed since the last reset
         # a fixed allocation keeps one stock pool and one queue of waiting orders per channel
         self.allocation = None
         if any(c.allocation is not None for c in self.channels):
@@ -133,8 +143,7 @@ class Fulfilment(Node):
         order = Order(self, self.number, min(k, len(self.channels) - 1), size, self.env.now)
         self.number += 1
         self._log(order, "ordered", order.placed)
-        if order.placed >= self.warmup:
-            self.by_channel[order.channel].orders += 1
+        order.period.by_channel[order.channel].orders += 1
         x = self.fill(order, order.size)  # counts the units as asked of the node today
         if x:
             self.allocate(order, x)
@@ -166,15 +175,14 @@ class Fulfilment(Node):
         value = qty * self.price
         st.revenue += value
         fee = channel.fee_pct * value
-        cs = self.by_channel[order.channel]
         if order.allocated >= order.size - EPS or self.lost:
             fee += channel.fee_per_order
             self.env.process(self._fulfil(order))
         st.channel_fees += fee
-        if order.placed >= self.warmup:
-            cs.units += qty
-            cs.revenue += value
-            cs.fees += fee
+        cs = order.period.by_channel[order.channel]
+        cs.units += qty
+        cs.revenue += value
+        cs.fees += fee
 
     # ------------------------------------------------------------------ channel pools
     def receive(self, qty):
@@ -229,7 +237,7 @@ class Fulfilment(Node):
     def _fulfil(self, order):
         """Pick, then pack (each waiting for a free server within working hours), then ship."""
         env = self.env
-        counted = order.placed >= self.warmup
+        period = order.period
         if self.cutoff is not None and _hour(env.now) >= self.cutoff:
             yield env.timeout(self._next_opening(env.now))
         waited = 0.0
@@ -245,8 +253,7 @@ class Fulfilment(Node):
                     yield env.timeout(closed)
                 waited += env.now - asked
                 minutes = service()
-                if counted:
-                    self.busy[k] += minutes / MINUTES_PER_DAY
+                period.busy[k] += minutes / MINUTES_PER_DAY
                 yield env.timeout(minutes / MINUTES_PER_DAY)
             self._log(order, status, env.now)
         shipped = env.now
@@ -258,15 +265,14 @@ class Fulfilment(Node):
         st.shipping += self.methods[m].cost_per_parcel
         st.fees += self.fees.per_order + self.fees.per_unit * order.allocated
         st.shipped += order.allocated
-        if counted:
-            lead = delivered - order.placed
-            self.lead_times.append(lead)
-            self.waits.append(waited * MINUTES_PER_DAY)
-            cs = self.by_channel[order.channel]
-            cs.delivered += 1
-            cs.lead_sum += lead
-            promise = self.channels[order.channel].promised_days
-            cs.on_time += promise is None or lead <= promise + EPS
+        lead = delivered - order.placed
+        period.lead_times.append(lead)
+        period.waits.append(waited * MINUTES_PER_DAY)
+        cs = period.by_channel[order.channel]
+        cs.delivered += 1
+        cs.lead_sum += lead
+        promise = self.channels[order.channel].promised_days
+        cs.on_time += promise is None or lead <= promise + EPS
 
     def _log(self, order, status, time):
         if self.trace is not None:
@@ -292,22 +298,29 @@ class Fulfilment(Node):
         return max(wait, 0.0)
 
     # ------------------------------------------------------------------ results
+    def reset_stats(self):
+        """Statistics restart at the end of warm-up: the node's, and a new period of order
+        statistics (orders placed before now no longer count, see ``OrderStats``)."""
+        super().reset_stats()
+        self.period = OrderStats(len(self.channels))
+
     def order_kpis(self, days: int) -> dict[str, float]:
         """Order-level KPIs of the orders placed after warm-up and shipped by the end."""
-        lead = np.frombuffer(self.lead_times, dtype=float) if len(self.lead_times) else None
-        waits = np.frombuffer(self.waits, dtype=float) if len(self.waits) else None
+        p = self.period
+        lead = np.frombuffer(p.lead_times, dtype=float) if len(p.lead_times) else None
+        waits = np.frombuffer(p.waits, dtype=float) if len(p.waits) else None
         open_share = ((self.hours.end - self.hours.start) / 24.0) if self.hours else 1.0
         nan = float("nan")
-        delivered = sum(c.delivered for c in self.by_channel)
+        delivered = sum(c.delivered for c in p.by_channel)
         out = {
-            "consumer_orders": sum(c.orders for c in self.by_channel) / days,
+            "consumer_orders": sum(c.orders for c in p.by_channel) / days,
             "order_lead_time_mean": float(lead.mean()) if lead is not None else nan,
             "order_lead_time_p95": float(np.percentile(lead, 95)) if lead is not None else nan,
             "queue_wait_mean": float(waits.mean()) if waits is not None else nan,
             "queue_wait_prob": float((waits > 1e-9).mean()) if waits is not None else nan,
-            "utilization_pickers": self.busy[0] / (self.pickers.capacity * days * open_share),
-            "utilization_packers": self.busy[1] / (self.packers.capacity * days * open_share),
-            "on_time_rate": (sum(c.on_time for c in self.by_channel) / delivered
+            "utilization_pickers": p.busy[0] / (self.pickers.capacity * days * open_share),
+            "utilization_packers": p.busy[1] / (self.packers.capacity * days * open_share),
+            "on_time_rate": (sum(c.on_time for c in p.by_channel) / delivered
                              if delivered else nan),
         }
         out["utilization"] = out["utilization_pickers"]
@@ -324,7 +337,7 @@ class Fulfilment(Node):
                 "order_lead_time_mean": c.lead_sum / c.delivered if c.delivered else nan,
                 "on_time_rate": c.on_time / c.delivered if c.delivered else nan,
             }
-            for ch, c in zip(self.channels, self.by_channel, strict=True)
+            for ch, c in zip(self.channels, self.period.by_channel, strict=True)
         }
 
 
