@@ -105,6 +105,7 @@ def run(
     if timeseries not in ("first", "all", "none"):
         err.print(f"--timeseries must be first, all or none (got {timeseries!r})")
         raise typer.Exit(BAD_INPUT)
+    shown = _metric_names(metrics)
     try:
         scn = load_scenario(file, allow_outside_paths=outside_paths)
     except ScenarioError as exc:
@@ -143,7 +144,7 @@ def run(
         written = write_results(results, target, __version__,
                                 {"timeseries": timeseries, "trace": trace})
     if not quiet:
-        shown = tuple(m.strip() for m in metrics.split(",")) if metrics else DEFAULT_METRICS
+        shown = shown or DEFAULT_METRICS
         title = (f"{scn.name}: {scn.replications} replications × {scn.horizon_days} days "
                  f"(after {scn.warmup_days} warm-up), seed {scn.seed}; mean ± 95% CI half-width")
         out.print(summary_table(results.summary, title, shown))
@@ -378,6 +379,21 @@ def rerun(
     raise typer.Exit(FAILURE)
 
 
+def _metric_names(metrics: str | None) -> tuple[str, ...]:
+    """The names given to --metrics, checked against the metric catalogue before anything is
+    simulated (exit 2 naming the unknown ones, the closest known names and all known names)."""
+    if not metrics:
+        return ()
+    from chainsim.metrics.catalog import unknown_message
+
+    names = tuple(dict.fromkeys(m.strip() for m in metrics.split(",") if m.strip()))
+    message = unknown_message(names) if names else "--metrics names no metric"
+    if message:
+        err.print(f"--metrics: {message}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(BAD_INPUT)
+    return names
+
+
 def _check_limits(scn, file: Path, **overrides) -> None:
     """Exit 2 if the run would exceed a size limit (scenario/limits.py), with one line each."""
     from chainsim.errors import ScenarioError
@@ -399,7 +415,7 @@ def _sweep_table(summary, parameters, metrics, rows: int = 10):
     from rich.markup import escape
     from rich.table import Table
 
-    from chainsim.experiments.compare import lower_is_better
+    from chainsim.metrics.catalog import lower_is_better
 
     metric = (metrics or ["channel_profit"])[0]
     picked = summary[summary["metric"] == metric]
@@ -423,7 +439,7 @@ def _ranking_table(cmp):
     from rich.markup import escape
     from rich.table import Table
 
-    from chainsim.experiments.compare import lower_is_better
+    from chainsim.metrics.catalog import lower_is_better
     from chainsim.report.html import plus_minus, share
 
     s = cmp.settings

@@ -24,10 +24,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from chainsim.experiments.compare import NETWORK, direction, lower_is_better
+from chainsim.metrics.catalog import NETWORK, direction, get, is_percent, lower_is_better
 from chainsim.report.bullwhip import EXPLANATION as BULLWHIP
 from chainsim.report.files import atomic_folder, manifest, resolved_yaml, safe_name, write_manifest
-from chainsim.report.tables import PERCENT
 
 FIGURE_CAPTIONS = {
     "kpi_bars": "Network KPIs per scenario: mean over replications with 95% CI whiskers.",
@@ -83,7 +82,7 @@ def number(value, metric: str = "", signed: bool = False, like=None) -> str:
         return "–"
     value = float(value)
     sign = "+" if signed else ""
-    if metric in PERCENT:
+    if is_percent(metric):
         return f"{value * 100:{sign},.1f}" + (" pp" if signed else "%")
     size = abs(float(like)) if _finite(like) else abs(value)
     return f"{value:{sign},.{_digits(size)}f}"
@@ -99,7 +98,7 @@ def plus_minus(mean, low, high, metric: str = "", signed: bool = False) -> str:
     text = number(mean, metric, signed)
     if _finite(low) and _finite(high):
         half = (float(high) - float(low)) / 2
-        if metric in PERCENT:
+        if is_percent(metric):
             text += f" ± {half * 100:,.1f}" + (" pp" if signed else "%")
         else:
             like = max(abs(float(mean)), half) if _finite(mean) else half
@@ -130,6 +129,27 @@ def _table(headers: list[str], rows: list[list[tuple[str, str]]],
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def _metric_label(metric: str) -> str:
+    """The metric's name with its meaning and unit from the catalogue, as escaped HTML."""
+    entry = get(metric)
+    if entry is None:
+        return esc(metric)
+    return (f'{esc(metric)}<br><span class="note">{esc(entry.meaning)} '
+            f"({esc(entry.shown_unit)})</span>")
+
+
+def _meaning_note(metric: str) -> str:
+    entry = get(metric)
+    if entry is None:
+        return ""
+    return f'<p class="note">{esc(f"{metric}: {entry.meaning} ({entry.shown_unit})")}</p>'
+
+
+def _unit(metric: str) -> str:
+    entry = get(metric)
+    return f"{entry.shown_unit}; " if entry is not None else ""
+
+
 def _scenarios_section(info: pd.DataFrame) -> str:
     rows = [[(esc(r.scenario), ""), (esc(r.description), ""), (esc(r.source), ""),
              (esc(r.nodes), "num"), (esc(r.lanes), "num")] for r in info.itertuples()]
@@ -151,7 +171,7 @@ def _ranking_section(ranking: pd.DataFrame, metric: str, baseline: str) -> str:
             (esc(share(r.p_best)), "num"),
         ])
         classes.append("base" if is_base else "")
-    return _table(["rank", "scenario", f"{metric} (mean ± 95% CI)", "95% CI",
+    return _table(["rank", "scenario", f"{metric} ({_unit(metric)}mean ± 95% CI)", "95% CI",
                    f"difference vs {baseline} (paired, ± 95% CI)", "P(best)"], rows, classes)
 
 
@@ -163,7 +183,7 @@ def _differences_section(comparison: pd.DataFrame, baseline: str) -> str:
     rows = []
     for metric in metrics:
         base = index.loc[(baseline, metric)]
-        row = [(esc(metric), ""), (esc(plus_minus(base["mean"], base["ci_low"], base["ci_high"],
+        row = [(_metric_label(metric), ""), (esc(plus_minus(base["mean"], base["ci_low"], base["ci_high"],
                                                    metric)), "num")]
         for s in scenarios:
             if (s, metric) not in index.index:
@@ -204,6 +224,7 @@ def render_report(comparison: pd.DataFrame, ranking: pd.DataFrame, info: pd.Data
         "<h2>Scenarios</h2>", _scenarios_section(info),
         f"<h2>{esc(f'Ranking by {metric} at the network ({order} first)')}</h2>",
         _ranking_section(ranking, metric, baseline),
+        _meaning_note(metric),
         '<p class="note">' + esc(
             f"P(best) is the share of the {n} replications in which the scenario has the "
             f"{order} {metric} (ties split). Differences are paired replication by replication: "

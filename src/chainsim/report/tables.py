@@ -7,20 +7,19 @@ import math
 import pandas as pd
 from rich.table import Table
 
+from chainsim.metrics.catalog import header, is_percent
+
 DEFAULT_METRICS = ("demand", "fill_rate", "cycle_service_level", "on_hand", "backorders",
                    "bullwhip", "total_cost", "profit")
-HEADERS = {"demand": "demand/day", "fill_rate": "fill rate %", "cycle_service_level": "CSL %",
-           "on_hand": "on hand", "backorders": "backorders", "bullwhip": "bullwhip",
-           "total_cost": "cost/day", "profit": "profit/day", "lost_sales": "lost/day"}
-PERCENT = {"fill_rate", "cycle_service_level", "lost_fraction", "order_frequency"}
 
 
 def fmt(mean: float, half: float, metric: str) -> str:
-    """mean ± half-width, in percent for shares."""
+    """mean ± half-width, in percent for shares (the catalogue's format)."""
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "–"
-    scale, unit = (100.0, "") if metric in PERCENT else (1.0, "")
-    digits = 1 if metric in PERCENT else (2 if abs(mean) < 100 else 1)
+    percent = is_percent(metric)
+    scale, unit = (100.0, "") if percent else (1.0, "")
+    digits = 1 if percent else (2 if abs(mean) < 100 else 1)
     text = f"{mean * scale:,.{digits}f}{unit}"
     if half is not None and not math.isnan(half):
         text += f"\n[dim]±{half * scale:,.{digits}f}[/dim]"
@@ -34,7 +33,7 @@ def summary_table(summary: pd.DataFrame, title: str, metrics=DEFAULT_METRICS,
     table = Table(title=title, title_justify="left")
     table.add_column("node", style="bold", no_wrap=True)
     for m in metrics:
-        table.add_column(HEADERS.get(m, m), justify="right")
+        table.add_column(header(m), justify="right")
     nodes = [n for n in dict.fromkeys(summary["node"]) if n != "network"]
     if "network" in set(summary["node"]):
         nodes.append("network")
@@ -56,10 +55,10 @@ def summary_table(summary: pd.DataFrame, title: str, metrics=DEFAULT_METRICS,
 
 TRADEOFF_METRICS = ("coverage", "units_sold", "fill_rate", "channel_margin",
                     "manufacturer_margin", "on_hand", "bullwhip")
-TRADEOFF_HEADERS = {"coverage": "cover", "units_sold": "units", "fill_rate": "fill%",
+TRADEOFF_HEADERS = {"coverage": "cover%", "units_sold": "units", "fill_rate": "fill%",
                     "channel_margin": "chan/u", "manufacturer_margin": "maker/u",
                     "on_hand": "stock", "bullwhip": "bullwh"}
-TRADEOFF_CAPTION = ("cover = captured share of the market; units = sold per day; chan/u, "
+TRADEOFF_CAPTION = ("cover% = captured share of the market; units = sold per day; chan/u, "
                     "maker/u = profit per unit sold of the whole channel and of the "
                     "manufacturer; stock = units on hand; bullwh = largest bullwhip among "
                     "wholesalers and distributors")
