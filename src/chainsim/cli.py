@@ -113,8 +113,9 @@ def run(
     if not allow_large:
         _check_limits(scn, file, replications=replications, days=days, warmup=warmup)
     from chainsim.engine.run import resolve, simulate
-    from chainsim.report.files import safe_name, write_results
     from chainsim.report.tables import DEFAULT_METRICS, summary_table
+    from chainsim.results.atomic import safe_name
+    from chainsim.results.write import write_results
 
     scn = resolve(scn, replications=replications, days=days, seed=seed, warmup=warmup)
     ts = {"first": "first", "all": True, "none": False}[timeseries]
@@ -298,7 +299,7 @@ def play(
     from chainsim.play.game import PlayError
     from chainsim.play.session import play as play_session
     from chainsim.play.session import prepare
-    from chainsim.report.files import safe_name
+    from chainsim.results.atomic import safe_name
 
     try:
         session = prepare(scn, role=role, weeks=weeks, seed=seed)

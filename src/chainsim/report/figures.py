@@ -253,12 +253,12 @@ def comparison_figures(kpis: pd.DataFrame, summary: pd.DataFrame, nodes: pd.Data
 
 
 def save(fig, folder: Path, name: str) -> bytes:
-    """Write ``name.png`` and ``name.svg`` into folder, each atomically (``files.write_bytes``);
+    """Write ``name.png`` and ``name.svg`` into folder, each atomically (``results.atomic.write_bytes``);
     return the PNG's bytes. No software or date metadata, so the same tables give the same
     files."""
     import io
 
-    from chainsim.report.files import write_bytes
+    from chainsim.results.atomic import write_bytes
 
     with _plain_text():
         buf = io.BytesIO()

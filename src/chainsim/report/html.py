@@ -1,7 +1,7 @@
 """The comparison's results folder and its self-contained HTML report.
 
 ``write_comparison`` writes everything into a temporary folder beside the target and renames it
-into place, so a failed comparison leaves nothing partial behind (like ``report/files.py``):
+into place, so a failed comparison leaves nothing partial behind (``results.atomic``):
 
 - ``comparison.csv`` — scenario, baseline, node, metric, mean, std, ci_low, ci_high, n, the
   paired difference to the baseline (diff_mean, diff_std, diff_ci_low, diff_ci_high, diff_n) and,
@@ -26,7 +26,9 @@ import pandas as pd
 
 from chainsim.metrics.catalog import NETWORK, direction, get, is_percent, lower_is_better
 from chainsim.report.bullwhip import EXPLANATION as BULLWHIP
-from chainsim.report.files import atomic_folder, manifest, resolved_yaml, safe_name, write_manifest
+from chainsim.results.atomic import atomic_folder, safe_name
+from chainsim.results.manifest import manifest, write_manifest
+from chainsim.results.write import resolved_yaml
 
 FIGURE_CAPTIONS = {
     "kpi_bars": "Network KPIs per scenario: mean over replications with 95% CI whiskers.",
