@@ -147,6 +147,34 @@ def _scenario_files(inputs: Iterable[Any]) -> list[tuple[Any, bool]]:
     return items
 
 
+MAX_FOLDER_NAME = 60
+
+
+def default_folder(inputs: Iterable[Any], root: Path = Path("results")) -> Path:
+    """Where a comparison is written when no ``--out`` is given: ``results/compare-<what>/``,
+    ``<what>`` the names of the inputs as given (a folder's name, a file's name without
+    ``.yaml``) joined by ``_vs_``, e.g. ``results/compare-strategies/`` or
+    ``results/compare-direct_vs_selective/``. Made safe as a folder name; a name longer than
+    60 characters is cut to 51 and ends with 8 hex digits of its SHA-256, so different inputs
+    keep different folders."""
+    import hashlib
+
+    from chainsim.results.atomic import safe_name
+
+    parts = []
+    for item in inputs:
+        path = Path(item) if isinstance(item, str | Path) else None
+        if path is None:
+            parts.append("scenario")
+        else:
+            parts.append(path.resolve().name if path.is_dir() else path.stem)
+    what = safe_name("_vs_".join(parts) or "scenarios")
+    if len(what) > MAX_FOLDER_NAME:
+        digest = hashlib.sha256(what.encode("utf-8")).hexdigest()[:8]
+        what = f"{what[:MAX_FOLDER_NAME - 9]}-{digest}"
+    return root / f"compare-{what}"
+
+
 def load_scenarios(inputs: Iterable[Any], *,
                    allow_outside_paths: bool = False) -> tuple[list[Any], list[str]]:
     """Load every scenario named by ``inputs`` (files, directories, mappings or Scenarios).

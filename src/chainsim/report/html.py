@@ -26,6 +26,7 @@ import pandas as pd
 
 from chainsim.metrics.catalog import NETWORK, direction, get, is_percent, lower_is_better
 from chainsim.report.bullwhip import EXPLANATION as BULLWHIP
+from chainsim.report.words import count
 from chainsim.results.atomic import atomic_folder, safe_name
 from chainsim.results.manifest import manifest, write_manifest
 from chainsim.results.write import resolved_yaml
@@ -206,7 +207,8 @@ def render_report(comparison: pd.DataFrame, ranking: pd.DataFrame, info: pd.Data
     """The whole report as one HTML string, from the comparison's tables and PNG figures."""
     order = "lowest" if lower_is_better(metric) else "highest"
     n = settings.get("replications")
-    meta = (f"{len(info)} scenarios · {n} replications × {settings.get('days')} days after "
+    meta = (f"{count(len(info), 'scenario')} · {count(n, 'replication')} × "
+            f"{count(settings.get('days'), 'day')} after "
             f"{settings.get('warmup')} warm-up days · seed {settings.get('seed')} for all "
             f"(common random numbers) · baseline {baseline} · chainsim {version}")
     figs = []
@@ -228,7 +230,7 @@ def render_report(comparison: pd.DataFrame, ranking: pd.DataFrame, info: pd.Data
         _ranking_section(ranking, metric, baseline),
         _meaning_note(metric),
         '<p class="note">' + esc(
-            f"P(best) is the share of the {n} replications in which the scenario has the "
+            f"P(best) is the share of the {count(n, 'replication')} in which the scenario has the "
             f"{order} {metric} (ties split). Differences are paired replication by replication: "
             f"every scenario saw the same random numbers, so their 95% CIs are narrower than "
             f"the scenarios' own.") + "</p>",

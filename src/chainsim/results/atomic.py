@@ -14,7 +14,6 @@ import os
 import secrets
 import shutil
 import socket
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -67,6 +66,19 @@ def atomic_folder(out_dir: Path):
         replace_folder(tmp, out_dir)
 
 
+def _new_folder(parent: Path, prefix: str) -> Path:
+    """A new, empty folder ``<prefix><random hex>`` in ``parent``. Made with ``mkdir`` (mode
+    0777 less the umask, like any folder the user makes), not ``tempfile.mkdtemp``, whose 0700
+    the finished results folder would keep."""
+    while True:
+        path = parent / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path
+
+
 @contextmanager
 def temp_folder(target: Path):
     """Yield a new temporary folder beside ``target`` (hidden, named after it and this process),
@@ -74,7 +86,7 @@ def temp_folder(target: Path):
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(target)
-    tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), dir=target.parent))
+    tmp = _new_folder(target.parent, _temp_prefix(target))
     try:
         yield tmp
     finally:
