@@ -66,3 +66,12 @@ def test_compare_refuses_a_node_only_metric(tmp_path, monkeypatch, no_simulation
                   tmp_path, monkeypatch)
     assert res.exit_code == 2
     assert "'bullwhip' is not a network metric" in res.stderr
+
+
+def test_run_says_which_known_metrics_the_scenario_does_not_write(tmp_path, monkeypatch):
+    res = _invoke(["run", str(EXAMPLES / "single_retailer.yaml"), "--replications", "2",
+                   "--days", "20", "--metrics", "coverage,fill_rate", "--out", "out"],
+                  tmp_path, monkeypatch)
+    assert res.exit_code == 0, res.stderr
+    assert "coverage not written for this scenario" in res.stderr
+    assert "rate" in res.stdout and "coverage" not in res.stdout

@@ -171,6 +171,11 @@ def run(
         title = (f"{escape(scn.name)}: {count(scn.replications, 'replication')} × "
                  f"{count(scn.horizon_days, 'day')} (after {scn.warmup_days} warm-up), seed "
                  f"{scn.seed}; mean ± 95% CI half-width")
+        written_metrics = set(results.summary["metric"])
+        if absent := [m for m in shown if m not in written_metrics]:
+            err.print(f"--metrics: {', '.join(absent)} not written for this scenario "
+                      "(see the metric table in the README: where each is written)",
+                      markup=False, highlight=False, soft_wrap=True)
         out.print(summary_table(results.summary, title, shown or run_metrics(results.summary),
                                 width=out.width))
     out.print(f"results: {target}/ ({', '.join(p.name for p in written)})", markup=False,

@@ -66,7 +66,8 @@ def fit(title: str | None, columns: list[Col], rows: list[list[str]], width: int
     """A table (or several, one under the other) of ``rows`` (rich markup cells) that fits
     ``width`` columns without cutting a value: each value column is exactly as wide as its
     widest cell or the longest word of its header; the first ``keys`` columns start every
-    table. Only a key column wider than the terminal allows is folded (it holds names)."""
+    table. Only a key column wider than the terminal allows is folded (it holds names). The
+    title (rich markup) goes above the first table."""
     width = width or WIDTH
     widths = [max([_header_width(c.header), *(_cell_width(r[i]) for r in rows)])
               for i, c in enumerate(columns)]
@@ -89,8 +90,14 @@ def fit(title: str | None, columns: list[Col], rows: list[list[str]], width: int
     chunks = chunks or [[]]
     tables = []
     for n, chunk in enumerate(chunks):
-        table = Table(title=title if n == 0 else None, title_justify="left",
-                      caption=caption if n == len(chunks) - 1 else None, caption_justify="left")
+        # room left over widens the columns whose header would wrap, the cheapest first
+        spare = width - key_total - sum(widths[i] + 3 for i in chunk)
+        for i in sorted(chunk, key=lambda i: Text(columns[i].header).cell_len - widths[i]):
+            more = Text(columns[i].header).cell_len - widths[i]
+            if 0 < more <= spare:
+                widths[i] += more
+                spare -= more
+        table = Table(caption=caption if n == len(chunks) - 1 else None, caption_justify="left")
         for i in [*key_cols, *chunk]:
             c = columns[i]
             # a fixed width no cell exceeds: rich neither shrinks the column nor cuts a value,
@@ -101,7 +108,9 @@ def fit(title: str | None, columns: list[Col], rows: list[list[str]], width: int
             if not chunk or any(r[i] for i in chunk):  # a row with nothing in this part: out
                 table.add_row(*[r[i] for i in [*key_cols, *chunk]])
         tables.append(table)
-    return tables[0] if len(tables) == 1 else Group(*tables)
+    # the title above the tables wraps at the terminal's width, not at a narrow table's
+    heading = [Text.from_markup(title, style="italic")] if title else []
+    return Group(*heading, *tables)
 
 
 def _value(index: pd.DataFrame, key, metric: str) -> str:
