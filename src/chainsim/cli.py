@@ -13,6 +13,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from chainsim.report.words import count  # tiny: no heavy imports at start-up
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -79,8 +81,6 @@ def validate(
             for problem in exc.problems:
                 err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
             continue
-        from chainsim.report.words import count
-
         out.print(f"{f}: OK ({scn.name}: {count(len(scn.nodes), 'node')}, "
                   f"{count(len(scn.lanes), 'lane')})",
                   markup=False, highlight=False, soft_wrap=True)
@@ -132,7 +132,6 @@ def run(
         _check_limits(scn, file, replications=replications, days=days, warmup=warmup)
     from chainsim.engine.run import resolve, simulate
     from chainsim.report.tables import run_metrics, summary_table
-    from chainsim.report.words import count
     from chainsim.results.atomic import safe_name
     from chainsim.results.write import write_results
 
@@ -294,8 +293,6 @@ def sweep(
             with Progress("[progress.description]{task.description}", BarColumn(),
                           MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
                           console=err, transient=True) as bar:
-                from chainsim.report.words import count
-
                 task = bar.add_task(f"{count(len(spec.points), 'point')} × "
                                     f"{count(spec.replications, 'replication')}: tasks",
                                     total=None)
@@ -372,7 +369,6 @@ def rerun(
         repeat,
         version_warnings,
     )
-
     def say(line: str, to=out) -> None:
         to.print(line, markup=False, highlight=False, soft_wrap=True)
 
@@ -405,13 +401,14 @@ def rerun(
             shutil.rmtree(scratch, ignore_errors=True)
     differing = [c for c in checks if not c.identical]
     if not differing:
-        say("identical: " + ", ".join(f"{c.rows} rows of {c.table}" for c in checks))
+        say("identical: " + ", ".join(f"{count(c.rows, 'row')} of {c.table}" for c in checks))
         return
     for check in checks:
         if check.identical:
-            say(f"{check.table}: identical ({check.rows} rows)")
+            say(f"{check.table}: identical ({count(check.rows, 'row')})")
             continue
-        say(f"{check.table}: {check.differing_rows} of {check.rows} rows differ; the first:")
+        say(f"{check.table}: {check.differing_rows} of {count(check.rows, 'row')} differ; the "
+            "first:")
         for difference in check.differences:
             say(f"  {difference}")
     raise typer.Exit(FAILURE)
