@@ -87,6 +87,7 @@ def child(mode: str, n: int, days: int, seed: int) -> dict:
 
     import chainsim
     from chainsim.engine import run as engine_run  # pandas, simpy, numpy: paid by the baseline
+    from chainsim.experiments.replicate import kpi_rows
 
     scn = engine_run.resolve(reference.scenario(n, days=days, seed=seed), replications=1,
                              days=days, seed=seed, warmup=0)
@@ -95,7 +96,7 @@ def child(mode: str, n: int, days: int, seed: int) -> dict:
     t = time.perf_counter()
     if mode.startswith("run-"):
         sim = engine_run.Simulation(scn, 0, timeseries=mode == "run-on").run()
-        sim.kpi_rows()
+        kpi_rows(sim)
     elif mode.startswith("simulate-"):
         res = chainsim.simulate(scn, timeseries="first" if mode == "simulate-on" else False)
         if res.timeseries is not None:   # shallow: string columns as pandas counts them

@@ -10,7 +10,7 @@ For each N (retailers) x days it runs, one after the other in this process:
 * with ``--per-node``: chainsim again with ``Simulation(..., vectorize=False)`` (every retailer its
   own node instead of retail groups; the same numbers, which the run checks), timed the same way.
 * ``floor.py``'s ``run_nodes`` (one SimPy process per node) and ``run_vector`` (retailers of a DC as
-  one numpy process), imported from ``../shared/bench/floor.py``; their own timers cover demand
+  one numpy process), imported from ``benchmarks/floors/floor.py``; their own timers cover demand
   draws + ``env.run``.
 * untimed, for the KPI comparison: the floor's plain day-by-day loop under chainsim's rules
   (partial shipments, and the inventory position that goes with them) fed the floor's demand, a
@@ -51,7 +51,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-FLOOR_PATH = Path(__file__).resolve().parents[1].parent / "shared/bench/floor.py"
+# The team's yardsticks live in shared/bench/ beside the repository; benchmarks/floors/ holds a
+# copy of them, so that a clone can run the benchmarks (tests/test_floors.py checks the copy is
+# the same where shared/ is present).
+FLOOR_PATH = Path(__file__).resolve().parent / "floors" / "floor.py"
 
 sys.path.insert(0, str(HERE))
 import reference  # noqa: E402  (benchmarks/reference.py, next to this file)
@@ -124,7 +127,7 @@ def machine_info() -> dict:
 
 # ------------------------------------------------------------------------------------ floor
 def load_floor():
-    """Import shared/bench/floor.py by path; None (with a message) when it is missing."""
+    """Import benchmarks/floors/floor.py by path; None (with a message) when it is missing."""
     if not FLOOR_PATH.is_file():
         print(f"floor.py not found at {FLOOR_PATH}: floor columns skipped", file=sys.stderr)
         return None
@@ -267,10 +270,10 @@ def floor_noise(floor, n: int, days: int, seed: int, reps: int) -> tuple[float, 
 def _engine_options() -> tuple[dict, str]:
     """Keyword arguments that switch the time series off, if the engine has such a switch."""
     try:
-        from chainsim.engine import run as engine_run
+        from chainsim.experiments.replicate import simulate
     except Exception as exc:  # noqa: BLE001 - the engine may not exist yet
         return {}, f"engine not importable ({type(exc).__name__}: {exc})"
-    params = inspect.signature(engine_run.simulate).parameters
+    params = inspect.signature(simulate).parameters
     for name in ("timeseries", "time_series", "record_timeseries", "keep_timeseries"):
         if name in params:
             return {name: False}, f"time series off ({name}=False)"
@@ -307,7 +310,7 @@ def run_chainsim(n: int, days: int, seed: int, options: dict, profiler=None) -> 
     out: dict = {"load_s": time.perf_counter() - t0}
     split = _split_api()
     if split is not None:
-        Simulation, resolve, kpi_columns = split
+        Simulation, resolve, rows_of, kpi_columns = split
         import pandas as pd
 
         scn = resolve(sc, replications=1, days=days, seed=seed, warmup=0)
@@ -323,7 +326,7 @@ def run_chainsim(n: int, days: int, seed: int, options: dict, profiler=None) -> 
         t2 = time.perf_counter()
         sim.run()
         t3 = time.perf_counter()
-        kpis = pd.DataFrame(sim.kpi_rows(), columns=kpi_columns)
+        kpis = pd.DataFrame(rows_of(sim), columns=kpi_columns)
         t4 = time.perf_counter()
         if profiler is not None:
             profiler.disable()
@@ -343,17 +346,19 @@ def run_chainsim(n: int, days: int, seed: int, options: dict, profiler=None) -> 
 
 
 def _split_api():
-    """(Simulation, resolve, KPI columns) when the engine exposes build/run apart, else None."""
+    """(Simulation, resolve, kpi_rows, KPI columns) when the engine exposes build/run apart,
+    else None."""
     try:
         from chainsim.engine import run as engine_run
+        from chainsim.experiments import replicate
 
         sim_cls, resolve = engine_run.Simulation, engine_run.resolve
-        cols = engine_run.KPI_COLUMNS
+        kpi_rows, cols = replicate.kpi_rows, replicate.KPI_COLUMNS
     except (ImportError, AttributeError):
         return None
-    if not all(callable(getattr(sim_cls, m, None)) for m in ("run", "kpi_rows")):
+    if not callable(getattr(sim_cls, "run", None)):
         return None
-    return sim_cls, resolve, cols
+    return sim_cls, resolve, kpi_rows, cols
 
 
 def exact_check(floor, n: int, days: int, seed: int) -> dict:

@@ -16,7 +16,7 @@ EXAMPLES = ROOT / "scenarios" / "examples"
 @pytest.fixture
 def no_simulation(monkeypatch):
     """Any simulation fails the test: the names must be refused before one starts."""
-    import chainsim.engine.run as engine
+    import chainsim.experiments.replicate as engine
 
     def refuse(*args, **kwargs):
         raise AssertionError("simulated before checking the metric names")

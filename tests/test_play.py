@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from chainsim.cli import app
-from chainsim.engine.run import simulate
+from chainsim.experiments.replicate import simulate
 from chainsim.play.benchmark import base_stock_levels, benchmark_game, bots_game
 from chainsim.play.game import COLUMNS, Game, choose_role, game_scenario, playable_roles
 from chainsim.play.output import game_frame

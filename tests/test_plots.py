@@ -133,7 +133,7 @@ def test_tiers_follow_the_network_and_skip_sources():
 def serial_results():
     from ruamel.yaml import YAML
 
-    from chainsim.engine.run import simulate
+    from chainsim.experiments.replicate import simulate
 
     return simulate(YAML(typ="safe").load(SERIAL), timeseries="first")
 
@@ -182,7 +182,7 @@ def test_orders_figure_lines_and_period_label(serial_results):
 def test_many_stocking_nodes_are_drawn_per_role():
     from ruamel.yaml import YAML
 
-    from chainsim.engine.run import simulate
+    from chainsim.experiments.replicate import simulate
     from chainsim.metrics.tiers import tiers
     from chainsim.report.bullwhip import orders_inventory, ratio_bars, tier_series
 

@@ -1,14 +1,24 @@
 """chainsim: a discrete-event supply chain simulator on SimPy.
 
-Public API: ``load_scenario(path_or_dict)`` and ``simulate(scenario, replications=, days=,
-seed=, warmup=)`` returning an object with ``.kpis`` and ``.summary`` DataFrames.
+Public API:
+
+- ``load_scenario(path_or_dict)``: a validated, frozen Scenario;
+- ``simulate(scenario, replications=, days=, seed=, warmup=, ...)``: a ``Results`` with
+  ``.kpis`` and ``.summary`` DataFrames (``help(chainsim.simulate)`` lists every argument);
+- ``compare(scenarios, metric=, baseline=, ...)``: scenarios run with common random numbers,
+  a ``Comparison`` with ``.comparison``, ``.ranking``, ``.kpis`` and ``.summary`` DataFrames;
+- ``chainsim.theory``: the closed forms of inventory and queueing theory the simulator is
+  checked against (newsvendor, base stock, (s, S), (r, Q), Erlang C, Chen's bullwhip bound, ...).
+
+The heavy modules (pandas, SimPy, scipy) load on first use, so ``import chainsim`` stays fast.
 """
 
-__all__ = ["__version__", "load_scenario", "simulate"]
+__all__ = ["__version__", "compare", "load_scenario", "simulate"]
 
 
 def __getattr__(name):
-    """``__version__`` on first use: importlib.metadata costs ~60 ms at start-up."""
+    """``__version__`` and ``simulate`` on first use: importlib.metadata costs ~60 ms at start-up,
+    the simulator pandas and SimPy."""
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version
 
@@ -16,7 +26,15 @@ def __getattr__(name):
             return version("chainsim")
         except PackageNotFoundError:  # a source tree that is not installed
             return "0.0.0"
+    if name == "simulate":  # the function itself, so help() shows its arguments and docstring
+        from chainsim.experiments.replicate import simulate
+
+        return simulate
     raise AttributeError(f"module 'chainsim' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})
 
 
 def load_scenario(source, *, allow_outside_paths=False):
@@ -28,9 +46,42 @@ def load_scenario(source, *, allow_outside_paths=False):
     return _load(source, allow_outside_paths=allow_outside_paths)
 
 
-def simulate(scenario, replications=None, days=None, seed=None, warmup=None, **kwargs):
-    """Simulate a scenario (path, mapping or Scenario); see ``chainsim.engine.run.simulate``."""
-    from chainsim.engine.run import simulate as _simulate
+def compare(scenarios, *, metric="channel_profit", baseline=None, replications=None, days=None,
+            seed=None, warmup=None, progress=None, allow_outside_paths=False):
+    """Simulate scenarios with common random numbers and compare each with a baseline.
 
-    return _simulate(scenario, replications=replications, days=days, seed=seed, warmup=warmup,
-                     **kwargs)
+    Every scenario runs with the same seed, replications, days and warm-up, so replication r
+    of each sees the same demand where the scenarios share a node or region: the paired
+    differences d_r = x_r(scenario) − x_r(baseline) isolate the effect of the change.
+
+    Args:
+        scenarios: scenario files, folders of them (their ``*.yaml`` with ``nodes:``; a shared
+            base such as ``market.yaml`` is skipped), mappings or Scenarios; at least two,
+            each with its own name.
+        metric: the network metric to rank by (``channel_profit``, ``total_cost``,
+            ``fill_rate``, ...); costs and shortfalls rank lowest first.
+        baseline: the scenario name the others are compared with (default: the first).
+        replications, days, seed, warmup: the common settings (each defaults to the first
+            scenario's); ``days`` counts the days after the warm-up.
+        progress: called as ``progress(done, total)`` after each replication, counted over
+            scenarios × replications.
+        allow_outside_paths: let files named by ``extends:`` / ``csv:`` lie outside the folder
+            of the file that names them.
+
+    Returns:
+        Comparison: DataFrames ``.comparison`` (every scenario, node and metric: mean, std,
+        95% interval, n, the paired difference to the baseline with its interval and, on the
+        ranking metric's network rows, ``p_best`` = the share of replications a scenario is
+        best), ``.ranking`` (the ranking metric, best first), ``.kpis`` and ``.summary`` (as
+        from ``simulate``, every scenario), ``.nodes`` and ``.info``; and ``.scenarios`` (as
+        run), ``.metric``, ``.baseline``, ``.settings``. Nothing is written to disk.
+
+    Raises:
+        ScenarioError: a scenario does not load (every problem of every file).
+        CompareError: fewer than two scenarios, an unknown baseline or ranking metric.
+    """
+    from chainsim.experiments.compare import compare as _compare
+
+    return _compare(scenarios, metric=metric, baseline=baseline, replications=replications,
+                    days=days, seed=seed, warmup=warmup, progress=progress,
+                    allow_outside_paths=allow_outside_paths, allow_large=True)

@@ -130,7 +130,8 @@ def run(
         _fail_input(exc)
     if not allow_large:
         _check_limits(scn, file, replications=replications, days=days, warmup=warmup)
-    from chainsim.engine.run import resolve, simulate
+    from chainsim.engine.run import resolve
+    from chainsim.experiments.replicate import simulate
     from chainsim.report.tables import run_metrics, summary_table
     from chainsim.results.atomic import safe_name
     from chainsim.results.write import write_results
@@ -447,10 +448,12 @@ def _check_limits(scn, file: Path, **overrides) -> None:
 
 def _has_traced_orders(results) -> bool:
     """Whether ``--trace`` found consumer orders to trace; if not, say why on stderr."""
+    from chainsim.scenario.facts import takes_consumer_orders
+
     if results.trace is not None and len(results.trace):
         return True
-    has_orders = "consumer_orders" in set(results.kpis["metric"])  # written for 3PL orders only
-    why = ("no consumer order was placed in this run" if has_orders else
+    why = ("no consumer order was placed in this run"
+           if any(takes_consumer_orders(n) for n in results.scenario.nodes) else
            "the scenario has no consumer orders (orders: at a 3pl node, or a 3pl outlet in "
            "market mode)")
     err.print(f"--trace: {why}, so there is nothing to trace; no trace file written",

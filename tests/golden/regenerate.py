@@ -38,7 +38,7 @@ def scenario_path(name: str) -> Path:
 
 def summary(name: str) -> pd.DataFrame:
     """The summary table of the pinned scenario as the simulator computes it now."""
-    from chainsim.engine.run import simulate
+    from chainsim.experiments.replicate import simulate
 
     return simulate(scenario_path(name)).summary
 

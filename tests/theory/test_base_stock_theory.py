@@ -1,5 +1,5 @@
 """chainsim against periodic-review base-stock theory (backorders), Little's law and the
-newsvendor. Expected values come from ``chainsim.metrics.theory`` (exact formulas), never from
+newsvendor. Expected values come from ``chainsim.theory`` (exact formulas), never from
 the simulator. Tolerances: see ``theory_check`` (5 replication standard errors with R = 16,
 or 4.5 theory standard errors where theory gives the variance of the time average)."""
 
@@ -10,7 +10,7 @@ import math
 import numpy as np
 from theory_check import R, check, compare, run, single_stage, spread_consistent
 
-from chainsim.metrics import theory as th
+from chainsim import theory as th
 
 DAYS, WARMUP = 6000, 200
 

@@ -17,7 +17,7 @@ import pytest
 from theory_check import K, R, check, run, single_stage, values
 
 import chainsim
-from chainsim.metrics import theory as th
+from chainsim import theory as th
 
 DAYS, WARMUP = 6000, 200
 

@@ -29,7 +29,7 @@ from scipy.linalg import solve_discrete_lyapunov
 from theory_check import EXACT, R, check, single_stage, values
 
 import chainsim
-from chainsim.metrics import theory as th
+from chainsim import theory as th
 
 DAYS, WARMUP = 4000, 100
 MU, SD = 200.0, 10.0

@@ -1,6 +1,6 @@
 """chainsim against lost-sales base stock (exact Markov chain), periodic-review (s, S) and
 (r, Q) theory (exact stationary law of the inventory position). Expected values come from
-``chainsim.metrics.theory``; tolerances are 5 replication standard errors with R = 16
+``chainsim.theory``; tolerances are 5 replication standard errors with R = 16
 replications (Student t with 15 df: false alarm 1.6e-4 per comparison), see ``theory_check``.
 The chains mix within a few dozen days (the (s, S) chain regenerates at every order, the lost-sales
 chain whenever L + 1 days pass without a stock-out), so a 200-day warm-up leaves no measurable
@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from theory_check import check, run, single_stage
 
-from chainsim.metrics import theory as th
+from chainsim import theory as th
 
 DAYS, WARMUP = 6000, 200
 

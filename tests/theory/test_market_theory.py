@@ -36,9 +36,9 @@ import math
 import numpy as np
 import pytest
 from scipy import stats
+from theory_check import sd_ratio_band
 
 import chainsim
-from chainsim.metrics import theory as th
 from chainsim.model.market import captured_share
 
 R = 10
@@ -80,7 +80,7 @@ def check(v: np.ndarray, expected: float, sd_one: float, what: str) -> None:
     """Mean of R replications within K·σ/√R of theory; s_R/σ inside the χ² band."""
     mean, s_r = float(v.mean()), float(v.std(ddof=1))
     se = sd_one / math.sqrt(v.size)
-    lo, hi = th.sd_ratio_band(v.size)
+    lo, hi = sd_ratio_band(v.size)
     msg = (f"{what}: expected {expected:.5f}, observed {mean:.5f}, |diff| "
            f"{abs(mean - expected):.3g}, tol {K * se:.3g} ({K} x theory se {se:.3g}); s_R "
            f"{s_r:.4g} vs theory sd {sd_one:.4g}")

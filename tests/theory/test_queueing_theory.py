@@ -1,6 +1,6 @@
 """The 3PL's picking stage against queueing theory: M/M/1, M/D/1 (Pollaczek–Khinchine), M/M/c
 (Erlang C), and Little's law for the orders inside the building. Expected values come from
-``chainsim.metrics.theory`` (closed forms), never from the simulator.
+``chainsim.theory`` (closed forms), never from the simulator.
 
 Set-up: a 3PL with effectively infinite stock (base stock S far above the horizon's demand,
 replenished from an infinite source), consumer orders of one unit arriving as a Poisson process
@@ -32,9 +32,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from theory_check import batch_means_tolerance, replication_tolerance, sd_ratio_band
 
 import chainsim
-from chainsim.metrics import theory as th
+from chainsim import theory as th
 
 R = 8            # replications
 K = 5.0          # tolerance in replication standard errors (Student t, R − 1 df)
@@ -91,7 +92,7 @@ def check(kpis: pd.DataFrame, expected: dict[str, float],
         if metric in theory_se:
             tol, how = max(K_THEORY * theory_se[metric], 1e-9), f"{K_THEORY} x theory se"
         else:
-            tol, how = th.replication_tolerance(v, k=K), f"{K} x s_R/sqrt(R)"
+            tol, how = replication_tolerance(v, k=K), f"{K} x s_R/sqrt(R)"
         ok = bool(np.all(np.isfinite(v))) and abs(mean - exp) <= tol
         bad += not ok
         lines.append(f"{'ok  ' if ok else 'FAIL'} {metric}: theory {exp:.6g}, observed "
@@ -107,7 +108,7 @@ def check_spread(kpis: pd.DataFrame, metric: str, per_rep_sd: float) -> None:
     χ²_{R−1}, outside ``sd_ratio_band(R)`` with probability 1e-4."""
     v = values(kpis, metric)
     ratio = float(np.std(v, ddof=1)) / per_rep_sd
-    lo, hi = th.sd_ratio_band(v.size)
+    lo, hi = sd_ratio_band(v.size)
     assert lo <= ratio <= hi, (f"{metric}: sd across replications {np.std(v, ddof=1):.4g} vs "
                                f"theory {per_rep_sd:.4g} (ratio {ratio:.3g} not in "
                                f"[{lo:.3g}, {hi:.3g}])")
@@ -229,7 +230,7 @@ def test_littles_law_orders_in_the_building():
         sel = (ordered >= a) & (ordered < b)
         diffs.append(La - per_day * (shipped[sel] - ordered[sel]).mean())
     diffs = np.asarray(diffs)
-    tol = th.batch_means_tolerance(diffs, batches=batches, k=K)
+    tol = batch_means_tolerance(diffs, batches=batches, k=K)
     # mean of the batch L̂'s is L̂ itself (equal windows); the λŴ side is averaged per batch
     assert abs(diffs.mean()) <= tol, (L_hat, per_day * W_hat, diffs.mean(), tol)
 
@@ -240,6 +241,6 @@ def test_littles_law_orders_in_the_building():
     batch_W = [(shipped[s] - ordered[s]).mean() for s in
                (((ordered >= a) & (ordered < b)) for a, b in zip(edges[:-1], edges[1:],
                                                                  strict=True))]
-    tol_W = th.batch_means_tolerance(np.asarray(batch_W), batches=batches, k=K)
+    tol_W = batch_means_tolerance(np.asarray(batch_W), batches=batches, k=K)
     assert abs(W_hat - W_theory) <= tol_W, (W_hat, W_theory, tol_W)
     assert abs(L_hat - per_day * W_theory) <= per_day * tol_W + tol, (L_hat, per_day * W_theory)

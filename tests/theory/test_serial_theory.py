@@ -24,7 +24,7 @@ import pytest
 from theory_check import R, check, run
 
 import chainsim
-from chainsim.metrics import theory as th
+from chainsim import theory as th
 
 DAYS, WARMUP = 6000, 200
 

@@ -28,9 +28,9 @@ import math
 import numpy as np
 import pytest
 from scipy import stats
+from theory_check import replication_tolerance, sd_ratio_band
 
 import chainsim
-from chainsim.metrics import theory as th
 
 R = 10
 K = 5.0
@@ -80,8 +80,8 @@ def renewal(q: float, mean_n: float, var_n: float) -> tuple[float, float]:
 
 def check_mean_and_spread(v: np.ndarray, expected: float, sd_theory: float, what: str) -> None:
     mean, s_r = float(v.mean()), float(v.std(ddof=1))
-    tol = th.replication_tolerance(v, k=K)
-    lo, hi = th.sd_ratio_band(R)
+    tol = replication_tolerance(v, k=K)
+    lo, hi = sd_ratio_band(R)
     msg = (f"{what}: expected {expected:.5f}, observed {mean:.5f} (s_R {s_r:.4g}, theory sd "
            f"{sd_theory:.4g}, R {v.size}), |diff| {abs(mean - expected):.3g}, tol {tol:.3g}")
     assert v.size == R, msg

@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 import chainsim
 
@@ -106,3 +107,54 @@ def spread_consistent(kpis: pd.DataFrame, node: str, metric: str, per_rep_sd: fl
         return ""
     return (f"{node}.{metric}: sd across replications {np.std(v, ddof=1):.4g} vs theory "
             f"{per_rep_sd:.4g} (ratio {ratio:.3g}, accepted [0.3, 2.0])")
+
+
+# --------------------------------------------------------------------------- tolerances
+# How close a simulated mean must be to theory: statistics of the tests, not theory, so they
+# live here and not in chainsim.theory.
+def replication_tolerance(values, k: float = 5.0, floor: float = 1e-9) -> float:
+    """Tolerance k · s_R / √R for the mean of R independent replications ``values`` (one
+    number per replication; s_R their sample standard deviation, ddof = 1), never below
+    ``floor``. (mean − truth) / (s_R / √R) follows Student's t with R − 1 degrees of freedom
+    (replications are i.i.d. and each is an average of many observations, so close to
+    normal): a correct simulator exceeds the tolerance with probability
+    ``replication_false_alarm(k, R)``."""
+    v = np.asarray(values, dtype=float)
+    if v.size < 2:
+        raise ValueError("need at least 2 replications for a spread-based tolerance")
+    return max(float(k) * float(np.std(v, ddof=1)) / math.sqrt(v.size), float(floor))
+
+
+def replication_false_alarm(k: float, replications: int) -> float:
+    """Two-sided probability 2 P(t_{R−1} > k) that a correct mean of R = ``replications``
+    i.i.d. near-normal replications lies more than k = ``k`` standard errors s_R/√R from the
+    truth (e.g. k = 5: R = 8 → 1.6e-3, R = 16 → 1.6e-4)."""
+    return float(2.0 * stats.t.sf(float(k), int(replications) - 1))
+
+
+def sd_ratio_band(replications: int, prob: float = 1e-4) -> tuple[float, float]:
+    """Band [lo, hi] for s_R / σ, the sample sd of R = ``replications`` i.i.d. normal values
+    over their true sd σ: (R − 1) s_R² / σ² ~ χ²_{R−1}, so the ratio lies outside the band
+    with probability ``prob`` (half on each side). Used to check that independent
+    replications spread as theory says (neither copies of each other nor too noisy)."""
+    df = int(replications) - 1
+    lo = math.sqrt(stats.chi2.ppf(prob / 2, df) / df)
+    hi = math.sqrt(stats.chi2.isf(prob / 2, df) / df)
+    return lo, hi
+
+
+def batch_means_tolerance(values, batches: int = 20, k: float = 5.0,
+                          floor: float = 1e-9) -> float:
+    """Tolerance k · s_B / √B for the mean of one long autocorrelated series ``values`` split
+    into B = ``batches`` consecutive batches of equal length (the remainder at the end is
+    dropped); s_B the sample sd of the batch means. When batches are much longer than the
+    correlation time, the batch means are nearly i.i.d. normal and the mean's error over
+    s_B/√B follows Student's t with B − 1 degrees of freedom (see
+    ``replication_false_alarm``)."""
+    v = np.asarray(values, dtype=float)
+    b = int(batches)
+    size = v.size // b
+    if b < 2 or size < 1:
+        raise ValueError(f"need at least 2 batches of one value (got {v.size} values, {b})")
+    means = v[: b * size].reshape(b, size).mean(axis=1)
+    return replication_tolerance(means, k=k, floor=floor)

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from chainsim.engine.run import Simulation, resolve
+from chainsim.experiments.replicate import kpi_rows
 
 
 def const(value: float) -> dict[str, Any]:
@@ -56,7 +57,7 @@ def node(sim: Simulation, node_id: str):
 
 
 def kpis(sim: Simulation, node_id: str) -> dict[str, float]:
-    return {metric: value for _, _, nid, metric, value in sim.kpi_rows() if nid == node_id}
+    return {metric: value for _, _, nid, metric, value in kpi_rows(sim) if nid == node_id}
 
 
 def series(sim: Simulation, node_id: str) -> pd.DataFrame:

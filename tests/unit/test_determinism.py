@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from chainsim.engine.run import resolve, simulate
+from chainsim.engine.run import resolve
+from chainsim.experiments.replicate import simulate
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios" / "examples"
 SERIAL = EXAMPLES / "serial_3tier.yaml"

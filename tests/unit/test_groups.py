@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chainsim.engine.run import Simulation, resolve
+from chainsim.experiments.replicate import kpi_rows
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios" / "examples"
 
@@ -37,8 +38,8 @@ def both(scn, rep=0):
 
 def assert_same(grouped, single):
     cols = ["scenario", "replication", "node", "metric", "value"]
-    a = pd.DataFrame(grouped.kpi_rows(), columns=cols)
-    b = pd.DataFrame(single.kpi_rows(), columns=cols)
+    a = pd.DataFrame(kpi_rows(grouped), columns=cols)
+    b = pd.DataFrame(kpi_rows(single), columns=cols)
     pd.testing.assert_frame_equal(a[cols[:4]], b[cols[:4]])  # same rows in the same order
     np.testing.assert_allclose(a["value"], b["value"], rtol=1e-12, atol=1e-12, equal_nan=True)
     sa = grouped.series.frame("s", 0)

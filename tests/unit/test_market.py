@@ -23,6 +23,7 @@ import pytest
 
 import chainsim
 from chainsim.errors import ScenarioError
+from chainsim.experiments.replicate import kpi_rows
 
 from .helpers import lane, node, run, scenario, series, source
 
@@ -57,7 +58,7 @@ def const(value: float) -> dict:
 
 def kpi_table(sim) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
-    for _, _, nid, metric, value in sim.kpi_rows():
+    for _, _, nid, metric, value in kpi_rows(sim):
         out.setdefault(nid, {})[metric] = value
     return out
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from chainsim.engine.run import resolve, simulate
+from chainsim.engine.run import resolve
+from chainsim.experiments.replicate import simulate
 from chainsim.model.network import selling_prices
 
 from .helpers import const, kpis, lane, run, scenario, series, source

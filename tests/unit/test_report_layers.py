@@ -10,7 +10,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "chainsim"
 ALLOWED = {
-    "results": {"results"},
+    "results": {"results", "scenario"},  # the resolved scenario leaves out unused defaults
     "report": {"report", "results", "metrics"},
 }
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from chainsim.metrics import theory as th
+from chainsim import theory as th
 
 E = math.e
 

@@ -1,13 +1,16 @@
-"""Simulate a scenario: build the network, run the days in their phase order, collect KPIs.
+"""The day kernel: one replication of a scenario, built, run day by day, its counters kept.
 
-The phase order of a day lives in ``Simulation.step`` (DESIGN §2); ``Simulation.run_until``
-lets a caller advance a few days at a time (``chainsim play`` advances one week per turn).
+``Simulation`` builds the network, runs the days in their phase order and leaves each node's
+running sums (``model.node.Stats``) for the KPI functions of ``metrics`` to read; replications,
+KPI rows and summaries are assembled above the metrics, in ``experiments.replicate``. The engine
+imports no metrics. The phase order of a day lives in ``Simulation.step`` (DESIGN §2);
+``Simulation.run_until`` lets a caller advance a few days at a time (``chainsim play`` advances
+one week per turn).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +19,6 @@ import simpy
 from simpy.events import Event
 
 from chainsim.engine.recorder import TimeSeries
-from chainsim.metrics.kpi import (
-    amplification,
-    market_channel_kpis,
-    network_kpis,
-    node_kpis,
-    owner_kpis,
-)
-from chainsim.metrics.summary import summarize
 from chainsim.model.dists import integer_valued
 from chainsim.model.network import build_network, make_policies
 from chainsim.model.node import Stats
@@ -31,7 +26,6 @@ from chainsim.model.rng import Streams
 from chainsim.scenario.load import load_scenario
 from chainsim.scenario.schema import Scenario
 
-KPI_COLUMNS = ["scenario", "replication", "node", "metric", "value"]
 TRACE_COLUMNS = ["order", "node", "channel", "method", "status", "time", "quantity"]
 CLOSE = -1  # priority of the end of a day: before the URGENT (0) arrivals due at that time
 
@@ -52,7 +46,8 @@ class Simulation:
 
     Time is in days; day d is [d, d+1). Shipments are SimPy events scheduled with URGENT
     priority for the start of the day they are due, so they are received (phase 1) before the
-    day's clock event runs the other phases.
+    day's clock event runs the other phases. A caller changes a running simulation only through
+    its hooks (``replace_policy``, ``watch_receipts``), never by writing the nodes' fields.
     """
 
     def __init__(self, scenario: Scenario, replication: int, *, timeseries: bool = False,
@@ -66,6 +61,7 @@ class Simulation:
         self.net = build_network(scenario, self.env, Streams(scenario.seed, replication),
                                  vectorize=vectorize, trace=self.trace)
         self.actors = self.net.actors()
+        self.observers = list(self.net.observers)  # told each day's demand (replace_policy)
         self.sums = list({id(s): s for s in self.net.served.values()}.values())
         self.series = TimeSeries(self.net, self.days) if timeseries else None
         self.day = 0
@@ -98,7 +94,7 @@ class Simulation:
         end-of-day levels are recorded and costs charged; statistics restart after warm-up."""
         if self.series is not None:
             self.series.record(day)
-        for policy in self.net.observers:  # before close_day clears the day's demand
+        for policy in self.observers:  # before close_day clears the day's demand
             policy.observe_day()
         for served in self.sums:
             served.add_day()
@@ -136,24 +132,39 @@ class Simulation:
     def run(self) -> Simulation:
         return self.run_until(self.days)
 
-    def kpi_rows(self) -> list[tuple]:
-        nodes = self.net.kpi_nodes()
-        per_node = {n.id: node_kpis(n) for n in nodes}
-        extra = {**owner_kpis(nodes, per_node), **market_channel_kpis(nodes, per_node)}
-        for n in nodes:  # a 3PL's channels get rows of their own: node "<id>/<channel>"
-            if hasattr(n, "channel_kpis") and n.stats.days:
-                extra.update((f"{n.id}/{ch}", k)
-                             for ch, k in n.channel_kpis(n.stats.days).items())
-        for n in nodes:
-            if n.id in per_node and per_node[n.id]:
-                per_node[n.id]["amplification"] = amplification(
-                    per_node[n.id], self.net.served.get(n.id))
-        per_node["network"] = network_kpis(nodes, per_node, self.net.market)
-        per_node.update(extra)  # after the network's sums: they must not count twice
-        name, rep = self.scenario.name, self.replication
-        return [(name, rep, nid, metric, value)
-                for nid, kpis in per_node.items() for metric, value in kpis.items()]
+    # ------------------------------------------------------------------ hooks
+    def node(self, node_id: str):
+        """The runtime node ``node_id`` (``model.node.Node``). Raises ValueError for a node
+        simulated inside a retail group: build the Simulation with ``vectorize=False``."""
+        for node in self.net.nodes:
+            if node.id == node_id:
+                return node
+        grouped = any(node_id in g.ids for g in self.net.groups)
+        raise ValueError(f"node {node_id!r} is simulated in a retail group; use "
+                         "Simulation(..., vectorize=False) to reach it" if grouped
+                         else f"no node {node_id!r} in scenario {self.scenario.name!r}")
 
+    def replace_policy(self, node_id: str, policy, *, review_days: int = 1) -> None:
+        """Let ``policy`` decide node ``node_id``'s orders from its next review on, reviewing
+        every ``review_days`` days (``chainsim play`` puts a person's typed orders there).
+
+        ``policy`` needs one method, ``need(ip)``: the quantity wanted at inventory position ip
+        (on hand + on order − backorders); the node's MOQ and case pack still apply. The old
+        policy stops being told each day's demand (a forecasting policy would otherwise keep
+        learning for a node it no longer orders for); the new one is not told it either.
+        Between ``run_until`` calls, the change takes effect on the next day simulated.
+        """
+        node = self.node(node_id)
+        old = node.policy
+        self.observers = [p for p in self.observers if p is not old]
+        node.set_policy(policy, review_days)
+
+    def watch_receipts(self, node_id: str, callback: Callable[[int, float], None]) -> None:
+        """Call ``callback(day, qty)`` after each receipt into node ``node_id``'s stock from now
+        on: shipments received at the start of ``day`` (phase 1) or, over a lane with lead time
+        0, during its phase 2."""
+        env = self.env
+        self.node(node_id).watch_receipts(lambda qty: callback(int(env.now), qty))
 
     def trace_frame(self) -> pd.DataFrame:
         """The consumer orders' status rows of this replication, in time order per order."""
@@ -161,17 +172,6 @@ class Simulation:
         frame.insert(0, "replication", self.replication)
         frame.insert(0, "scenario", self.scenario.name)
         return frame.sort_values(["node", "order", "time"], kind="stable", ignore_index=True)
-
-
-@dataclass
-class Results:
-    """What a run produced: tidy KPI rows per replication, their summary, time series."""
-
-    scenario: Scenario
-    kpis: pd.DataFrame
-    summary: pd.DataFrame
-    timeseries: pd.DataFrame | None = None
-    trace: pd.DataFrame | None = None
 
 
 def resolve(scenario: Scenario | Mapping[str, Any] | str | Path, *, replications=None, days=None,
@@ -191,36 +191,3 @@ def resolve(scenario: Scenario | Mapping[str, Any] | str | Path, *, replications
         if node.integer is None:
             raw["integer"] = node.demand is not None and integer_valued(node.demand)
     return Scenario.model_validate(data)
-
-
-def simulate(scenario, replications: int | None = None, days: int | None = None,
-             seed: int | None = None, warmup: int | None = None, *,
-             timeseries: bool | str = False, vectorize: bool = True, trace: bool = False,
-             progress: Callable[[int], None] | None = None) -> Results:
-    """Simulate ``replications`` independent replications of a scenario.
-
-    ``days`` counts the days after warm-up; arguments left out come from the scenario.
-    ``timeseries``: False, "first" (replication 0 only) or True (all replications).
-    ``trace=True`` also returns every consumer order's statuses with their times (days).
-    ``vectorize=False`` simulates every node on its own instead of in retail groups (same
-    numbers, slower; for checking). ``progress`` is called with the number of finished
-    replications.
-    """
-    scn = resolve(scenario, replications=replications, days=days, seed=seed, warmup=warmup)
-    rows: list[tuple] = []
-    frames, traces = [], []
-    for rep in range(scn.replications):
-        keep = timeseries is True or (timeseries == "first" and rep == 0)
-        sim = Simulation(scn, rep, timeseries=keep, vectorize=vectorize, trace=trace).run()
-        rows.extend(sim.kpi_rows())
-        if trace:
-            traces.append(sim.trace_frame())
-        if keep:
-            frames.append(sim.series.frame(scn.name, rep))
-        if progress is not None:
-            progress(rep + 1)
-    kpis = pd.DataFrame(rows, columns=KPI_COLUMNS)
-    series = pd.concat(frames, ignore_index=True) if frames else None
-    trace_table = pd.concat(traces, ignore_index=True) if traces else None
-    return Results(scenario=scn, kpis=kpis, summary=summarize(kpis), timeseries=series,
-                   trace=trace_table)

@@ -283,6 +283,12 @@ class Comparison:
     baseline: str
     settings: dict[str, int] = field(default_factory=dict)
 
+    def __repr__(self) -> str:  # the dataclass's would print every table and scenario
+        names = ", ".join(repr(s.name) for s in self.scenarios)
+        return (f"<Comparison of {names} by {self.metric} against {self.baseline!r}: "
+                f"{self.settings.get('replications')} replications; tables .ranking, "
+                f".comparison, .kpis, .summary>")
+
 
 def common_settings(scenarios: list[Any], *, replications: int | None = None,
                     days: int | None = None, warmup: int | None = None,
@@ -312,7 +318,8 @@ def compare(inputs: Iterable[Any], *, metric: str = DEFAULT_METRIC, baseline: st
     ``allow_large=False`` (the command line's default) refuses runs over the limits of
     scenario/limits.py: ScenarioError for values in files, LimitError for the arguments.
     """
-    from chainsim.engine.run import resolve, simulate
+    from chainsim.engine.run import resolve
+    from chainsim.experiments.replicate import simulate
 
     check_metric(metric)
     scenarios, sources = load_scenarios(inputs, allow_outside_paths=allow_outside_paths)

@@ -167,7 +167,7 @@ def repeat(recorded: Recorded, out_dir: Path, version: str, *, workers: int = 1,
 
 
 def _repeat_run(recorded, out_dir, version, workers, progress) -> Path:
-    from chainsim.engine.run import simulate
+    from chainsim.experiments.replicate import simulate
     from chainsim.results.write import write_results
     from chainsim.scenario.load import load_scenario
 

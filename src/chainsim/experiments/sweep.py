@@ -52,11 +52,12 @@ def _init(scenarios) -> None:
 def run_task(task: Task, scenarios=None) -> list[tuple]:
     """KPI rows (point, replication, node, metric, value) of one task."""
     from chainsim.engine.run import Simulation
+    from chainsim.experiments.replicate import kpi_rows
 
     scn = (scenarios if scenarios is not None else _SCENARIOS)[task.point]
     rows = []
     for rep in range(task.first, task.last):
-        for _, replication, node, metric, value in Simulation(scn, rep).run().kpi_rows():
+        for _, replication, node, metric, value in kpi_rows(Simulation(scn, rep).run()):
             rows.append((task.point, replication, node, metric, value))
     return rows
 

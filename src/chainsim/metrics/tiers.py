@@ -2,18 +2,19 @@
 
 A *tier* is a stocking node that places orders (a node with a policy; an outside source with
 ``infinite_supply`` never orders and is no tier). Tiers run from the consumer end upstream, in
-the network's review order (deepest tier first, ``model.network.review_order``). A network with
+the network's review order (deepest tier first, ``scenario.graph.review_order``). A network with
 more than ``MAX_TIER_NODES`` stocking nodes is grouped per role instead.
 
-These are facts of the scenario computed once here, below ``report``, so that the report and
-the Beer Game read them without importing the model.
+These are facts of the scenario (``scenario.graph``, ``scenario.facts``) put together here,
+below ``report``, for the report's figures and the Beer Game.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chainsim.model.network import review_order
+from chainsim.scenario.facts import has_consumer_demand
+from chainsim.scenario.graph import review_order
 
 MAX_TIER_NODES = 8  # more stocking nodes than this are grouped per role
 
@@ -52,5 +53,4 @@ def tiers(scenario, by_role: bool | None = None) -> list[Tier]:
 
 def consumer_nodes(scenario) -> list[str]:
     """Ids of the nodes consumers buy from (daily demand, 3PL orders or market regions)."""
-    return [n.id for n in scenario.nodes
-            if n.demand is not None or n.orders is not None or n.region is not None]
+    return [n.id for n in scenario.nodes if has_consumer_demand(n)]

@@ -16,6 +16,7 @@ from collections import deque
 from chainsim.model.dists import mean_of
 from chainsim.model.policies import POLICIES, Policy
 from chainsim.scenario import schema as s
+from chainsim.scenario.graph import by_priority, outlet_regions, topological_order
 
 
 class MovingAverage:
@@ -152,8 +153,6 @@ def start_demands(scn: s.Scenario) -> dict[str, float]:
     market outlets their equal part of each region's captured demand, a 3PL its orders × mean
     size), and for a supplier the sum over its buyers (split lanes: their share; otherwise
     the buyer's first lane by priority carries it all)."""
-    from chainsim.model.network import by_priority, outlet_regions, topological_order
-
     own = {n.id: 0.0 for n in scn.nodes}
     for n in scn.nodes:
         if n.demand is not None:

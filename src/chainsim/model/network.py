@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass
 
 from chainsim.model import group as group_module
@@ -16,52 +16,17 @@ from chainsim.model.policies import make_policy
 from chainsim.model.rng import Streams
 from chainsim.model.sourcing import Outages, route
 from chainsim.model.tpl import Fulfilment
+from chainsim.scenario.facts import has_consumer_demand, is_dropship, takes_consumer_orders
+from chainsim.scenario.graph import (
+    buyers_of,
+    by_priority,
+    lanes_into,
+    outlet_regions,
+    reachable,
+    review_order,
+    topological_order,
+)
 from chainsim.scenario.schema import Scenario
-
-
-def topological_order(scn: Scenario) -> list[str]:
-    """Node ids, every supplier before its buyers (ties in file order)."""
-    indeg = {n.id: 0 for n in scn.nodes}
-    out: dict[str, list[str]] = {n.id: [] for n in scn.nodes}
-    for lane in scn.lanes:
-        indeg[lane.dst] += 1
-        out[lane.src].append(lane.dst)
-    ready = deque(n.id for n in scn.nodes if indeg[n.id] == 0)
-    order: list[str] = []
-    while ready:
-        u = ready.popleft()
-        order.append(u)
-        for v in out[u]:
-            indeg[v] -= 1
-            if indeg[v] == 0:
-                ready.append(v)
-    return order
-
-
-def outlet_regions(scn: Scenario, spec) -> list[str]:
-    """The market regions a market outlet serves (``all``: every region; a region listed twice
-    is one outlet)."""
-    wanted = [spec.region] if isinstance(spec.region, str) else spec.region
-    regions = [r.id for r in scn.market.regions] if "all" in wanted else wanted
-    return list(dict.fromkeys(regions))
-
-
-def by_priority(lanes) -> list:
-    """Lanes by their priority (lanes without one after, in file order)."""
-    return sorted(lanes, key=lambda ln: (ln.priority is None, ln.priority or 0))
-
-
-def review_order(scn: Scenario) -> list[str]:
-    """Node ids from the consumer end upstream: deepest tier first (depth = longest supply path
-    from a source), so every node reviews after all the nodes it supplies; ties in file order."""
-    suppliers: dict[str, list[str]] = {}
-    for lane in scn.lanes:
-        suppliers.setdefault(lane.dst, []).append(lane.src)
-    depth: dict[str, int] = {}
-    for nid in topological_order(scn):
-        depth[nid] = max((depth[s] + 1 for s in suppliers.get(nid, ())), default=0)
-    position = {n.id: i for i, n in enumerate(scn.nodes)}
-    return sorted(depth, key=lambda nid: (-depth[nid], position[nid]))
 
 
 def selling_prices(scn: Scenario) -> dict[str, float]:
@@ -80,7 +45,7 @@ def selling_prices(scn: Scenario) -> dict[str, float]:
             prices[nid] = node.price
         elif node.markup is not None:
             prices[nid] = buy * (1 + node.markup)
-        elif node.demand is not None or node.orders is not None or node.region is not None:
+        elif has_consumer_demand(node):
             prices[nid] = product.price
         else:
             prices[nid] = buy
@@ -116,9 +81,7 @@ def plan_groups(scn: Scenario) -> dict[str, list[str]]:
     lanes_in = Counter(lane.dst for lane in scn.lanes)
     specs = {n.id: n for n in scn.nodes}
     position = {n.id: i for i, n in enumerate(scn.nodes)}
-    buyers: dict[str, list[str]] = {}
-    for lane in scn.lanes:
-        buyers.setdefault(lane.src, []).append(lane.dst)
+    buyers = buyers_of(scn.lanes)
     delayed = {lane.dst for lane in scn.lanes if lane.order_delay}
     plan = {}
     for sup, ids in buyers.items():
@@ -153,9 +116,9 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
         kw = dict(policy=policy, price=prices[nid], unit_cost=scn.product.unit_cost, env=env)
         if spec.infinite_supply:
             node = InfiniteSource(spec, **kw)
-        elif spec.orders is not None or (spec.role == "3pl" and spec.region is not None):
+        elif takes_consumer_orders(spec):
             node = Fulfilment(spec, streams=streams, warmup=scn.warmup_days, trace=trace, **kw)
-        elif spec.policy is not None and spec.policy.type == "dropship":
+        elif is_dropship(spec):
             node = DropshipNode(spec, **kw)
         elif spec.role == "manufacturer" and nid not in supplied:
             if spec.production_lead_time is not None:
@@ -283,7 +246,7 @@ def integer_quantities(scn: Scenario) -> bool:
 def cover_lead(scn: Scenario, spec) -> float:
     """L of an order-up-to forecast: the mean lead time of the node's first supplying lane
     plus its order delay, or a manufacturer's mean production lead time."""
-    lanes = by_priority([lane for lane in scn.lanes if lane.dst == spec.id])
+    lanes = lanes_into(scn, spec.id)
     if lanes:
         return mean_of(lanes[0].lead_time) + lanes[0].order_delay
     if spec.production_lead_time is not None:
@@ -321,22 +284,15 @@ def consumers_downstream(scn: Scenario, by_id: dict, member_of: dict) -> dict[st
     """For every node that supplies others: the consumer-facing actors (nodes, or retail groups
     as one) that it serves directly or through other nodes."""
     specs = {n.id: n for n in scn.nodes}
-    buyers: dict[str, list[str]] = {}
-    for lane in scn.lanes:
-        buyers.setdefault(lane.src, []).append(lane.dst)
+    buyers = buyers_of(scn.lanes)
     served = {}
     for start in buyers:
-        seen, stack, actors = {start}, [start], {}
-        while stack:
-            for b in buyers.get(stack.pop(), ()):
-                if b in seen:
-                    continue
-                seen.add(b)
-                stack.append(b)
-                if b in member_of:
-                    actors[id(member_of[b][0])] = member_of[b][0]
-                elif by_id[b].sells_to_consumers or specs[b].orders is not None:
-                    actors[id(by_id[b])] = by_id[b]
+        actors = {}
+        for b in reachable(start, buyers):  # in discovery order: the order demand is summed
+            if b in member_of:
+                actors[id(member_of[b][0])] = member_of[b][0]
+            elif has_consumer_demand(specs[b]):
+                actors[id(by_id[b])] = by_id[b]
         if actors:
             served[start] = list(actors.values())
     return served

@@ -283,6 +283,25 @@ class Node:
         st.lost_at_close = st.lost
         self.day_asked = self.day_ordered = self.day_shipped = 0
 
+    # ------------------------------------------------------------------ hooks (engine.run)
+    def set_policy(self, policy, review_days: int = 1) -> None:
+        """Let ``policy`` (anything with ``need(ip)``: the quantity wanted at inventory position
+        ip) decide this node's orders from its next review on, every ``review_days`` days. Lot
+        sizing (MOQ, case pack) still applies."""
+        self.policy = policy
+        self.review_days = review_days
+
+    def watch_receipts(self, callback) -> None:
+        """From now on call ``callback(qty)`` after each receipt into this node's stock (a
+        shipment, or finished production at a plant). A node nobody watches pays nothing."""
+        receive = self.receive
+
+        def watched(qty):
+            receive(qty)
+            callback(qty)
+
+        self.receive = watched  # every receipt goes through the attribute, so through here
+
 
 class Stats:
     """Running sums since the end of warm-up (the engine replaces a node's Stats then); KPIs

@@ -13,10 +13,10 @@ week the phases of DESIGN §2 run in the engine's order (``engine.run.Simulation
 4. holding and backlog costs are charged on end-of-week levels.
 
 The player orders inside phase 2, exactly where their node's policy would: the node's policy is
-replaced by a ``ManualPolicy`` whose ``need`` asks the game, which shows a ``Board`` — the
-node's state at that instant — and returns the typed quantity (the engine then applies the
-scenario's MOQ and case pack, as for any policy). So the board shows what the role knows when
-it orders, and nothing more:
+replaced (``Simulation.replace_policy``, the engine's public hook) by a ``ManualPolicy`` whose
+``need`` asks the game, which shows a ``Board`` — the node's state at that instant — and
+returns the typed quantity (the engine then applies the scenario's MOQ and case pack, as for
+any policy). So the board shows what the role knows when it orders, and nothing more:
 
 - the shipment received this week (phase 1 is over);
 - the orders that reached it this week, already shipped from stock as far as it went: on hand
@@ -152,22 +152,17 @@ class Game:
         self.scenario = scenario
         self.weeks = scenario.warmup_days + scenario.horizon_days
         self.sim = Simulation(scenario, 0, timeseries=True, vectorize=False)
-        net = self.sim.net
-        self.nodes = {n.id: n for n in net.nodes}
+        self.nodes = {n.id: n for n in self.sim.net.nodes}  # read only: the board's state
         self.roles = stocking_nodes(scenario)
         self.column = {nid: j for j, nid in enumerate(self.sim.series.ids)}
         self.buyers = {nid: tuple(ln.dst for ln in scenario.lanes if ln.src == nid)
                        for nid in self.roles}
         self.received: dict[str, dict[int, float]] = {nid: {} for nid in self.roles}
         for nid in self.roles:
-            self._count_receipts(self.nodes[nid])
+            self.sim.watch_receipts(nid, self._count_receipt(self.received[nid]))
         self.role, self.decide = role, decide
-        if role is not None:
-            node = self.nodes[role]
-            # the bot's policy no longer orders; it must not keep learning either
-            net.observers = [p for p in net.observers if p is not node.policy]
-            node.policy = ManualPolicy(self._ask)
-            node.review_days = 1
+        if role is not None:  # the player reviews every week, whatever the scenario says
+            self.sim.replace_policy(role, ManualPolicy(self._ask), review_days=1)
         self.rows: list[WeekRow] = []
         self.played = 0  # weeks played and kept
         self.stopped = False
@@ -177,17 +172,14 @@ class Game:
     def over(self) -> bool:
         return self.stopped or self.played >= self.weeks
 
-    def _count_receipts(self, node) -> None:
-        """Wrap the node's ``receive`` (on this instance only) to add what arrives to the day's
-        tally: receipts of day d happen at simulated time d (phase 1, or a lead time of 0)."""
-        receive, tally, env = node.receive, self.received[node.id], self.sim.env
+    @staticmethod
+    def _count_receipt(tally: dict[int, float]) -> Callable[[int, float], None]:
+        """Adds what a role receives to its day's tally (see ``Simulation.watch_receipts``)."""
 
-        def counted(qty):
-            day = int(env.now)
+        def count(day: int, qty: float) -> None:
             tally[day] = tally.get(day, 0) + qty
-            receive(qty)
 
-        node.receive = counted
+        return count
 
     def play_week(self) -> bool:
         """Simulate the next week; False if the player stopped during it (it is not kept)."""

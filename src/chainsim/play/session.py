@@ -42,9 +42,9 @@ def prepare(scn: Scenario, role: str | None = None, weeks: int | None = None,
 def supply_text(scn: Scenario, role: str) -> tuple[str, str]:
     """The role's supplier and how long an order takes to arrive from it, in words."""
     from chainsim.model.dists import mean_of
-    from chainsim.model.network import by_priority
+    from chainsim.scenario.graph import lanes_into
 
-    lane = by_priority([ln for ln in scn.lanes if ln.dst == role])[0]
+    lane = lanes_into(scn, role)[0]
     lead = mean_of(lane.lead_time)
     unit = scn.period
     parts = [f"{plural(lane.order_delay, unit)} in the mail"] if lane.order_delay else []

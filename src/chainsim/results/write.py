@@ -10,9 +10,7 @@ from ruamel.yaml import YAML
 
 from chainsim.results.atomic import atomic_folder
 from chainsim.results.manifest import manifest, run_options, write_manifest
-
-FULFILMENT_KEYS = ("pickers", "packers", "pick_time", "pack_time", "hours", "cutoff", "fees",
-                   "shipping", "channels")
+from chainsim.scenario.facts import unused_fulfilment_defaults
 
 
 def parquet_available() -> bool:
@@ -27,10 +25,9 @@ def resolved_yaml(scenario, version: str) -> str:
     """The scenario with every default filled in, headed by the chainsim version and seed."""
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
     data.pop("extends", None)  # already merged in
-    for node in data["nodes"]:
-        if "orders" not in node:  # fulfilment settings mean nothing without consumer orders
-            for key in FULFILMENT_KEYS:
-                node.pop(key, None)
+    for node, spec in zip(data["nodes"], scenario.nodes, strict=True):
+        for key in unused_fulfilment_defaults(spec):  # they mean nothing without consumer orders
+            node.pop(key, None)
     buf = io.StringIO()
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False

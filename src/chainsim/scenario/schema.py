@@ -371,6 +371,10 @@ class TplFees(Spec):
     storage: NonNegFloat = 0.0
 
 
+# Marks the Node fields that describe consumer-order fulfilment (read by scenario.facts).
+FULFILMENT = {"fulfilment": True}
+
+
 class Node(Spec):
     """A stocking point in the network."""
 
@@ -408,7 +412,8 @@ class Node(Spec):
         "profits of a firm's nodes add up, e.g. a manufacturer's own web shop")
     sourcing: Sourcing = Sourcing()
     outage: Outage | None = Field(default=None, description="supplier disruptions")
-    # 3PL fulfilment (role: 3pl)
+    # 3PL fulfilment (role: 3pl): fields marked FULFILMENT act only where a node takes consumer
+    # orders (scenario.facts.takes_consumer_orders)
     orders: Orders | None = Field(default=None, description="3pl: consumer orders in continuous time")
     channels: list[ChannelEntry] | None = Field(
         default=None, description="3pl: the seller's channels (mappings); market mode: ids of "
@@ -416,17 +421,23 @@ class Node(Spec):
     region: str | list[str] | None = Field(
         default=None, description="market mode: the region(s) this outlet serves ('all': every "
         "region), instead of demand")
-    pickers: Annotated[int, Field(ge=1)] = 1
-    packers: Annotated[int, Field(ge=1)] = 1
+    pickers: Annotated[int, Field(ge=1)] = Field(
+        default=1, description="3pl: pickers working in parallel", json_schema_extra=FULFILMENT)
+    packers: Annotated[int, Field(ge=1)] = Field(
+        default=1, description="3pl: packing stations", json_schema_extra=FULFILMENT)
     pick_time: Dist = Field(default=Constant(dist="constant", value=0),
-                            description="minutes to pick one order")
+                            description="minutes to pick one order", json_schema_extra=FULFILMENT)
     pack_time: Dist = Field(default=Constant(dist="constant", value=0),
-                            description="minutes to pack one order")
-    hours: Hours | None = Field(default=None, description="working hours; default all day")
+                            description="minutes to pack one order", json_schema_extra=FULFILMENT)
+    hours: Hours | None = Field(default=None, description="working hours; default all day",
+                                json_schema_extra=FULFILMENT)
     cutoff: Annotated[float, Field(gt=0, le=24)] | None = Field(
-        default=None, description="hour of the day after which orders wait for the next day")
-    fees: TplFees = TplFees()
-    shipping: list[Shipping] | None = None
+        default=None, description="hour of the day after which orders wait for the next day",
+        json_schema_extra=FULFILMENT)
+    fees: TplFees = Field(default=TplFees(), description="3pl: fees charged to the seller",
+                          json_schema_extra=FULFILMENT)
+    shipping: list[Shipping] | None = Field(default=None, description="3pl: shipping methods",
+                                            json_schema_extra=FULFILMENT)
 
     @model_validator(mode="after")
     def _consistent(self) -> Node:

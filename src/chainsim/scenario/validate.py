@@ -16,16 +16,17 @@ from typing import Any, get_args
 from pydantic import ValidationError
 
 from chainsim.errors import Problem
+from chainsim.scenario.facts import (
+    CONSUMER_DEMAND_KEYS,
+    has_consumer_demand,
+    is_source,
+    takes_consumer_orders,
+)
+from chainsim.scenario.graph import find_cycle, outlet_regions, reachable, suppliers_of
 from chainsim.scenario.load import locate, plain
 from chainsim.scenario.schema import DEMAND_ONLY, Empirical, Lane, Node, Role, Scenario
 
 ROLES = set(get_args(Role))
-
-
-def is_source(node) -> bool:
-    """A node that needs no supplier: an outside source, or a manufacturer that produces (a
-    manufacturer with a lane into it buys from that supplier instead)."""
-    return node.infinite_supply or node.role == "manufacturer"
 
 
 @dataclass
@@ -68,9 +69,7 @@ def _dist_info(dist: Any) -> tuple[str | None, str | None]:
 
 def _views_from_scenario(scn: Scenario) -> tuple[list[_NodeView], list[_LaneView], int]:
     nodes = [
-        _NodeView(i, n.id, n.role, n.infinite_supply,
-                  n.demand is not None or n.orders is not None or n.region is not None,
-                  n.policy is not None,
+        _NodeView(i, n.id, n.role, n.infinite_supply, has_consumer_demand(n), n.policy is not None,
                   [(k, *_dist_info(d)) for k, d in (("demand", n.demand),
                                                     ("production_lead_time", n.production_lead_time))
                    if d is not None],
@@ -95,7 +94,7 @@ def _views_from_raw(
         inf = n.get("infinite_supply", False)
         nodes.append(_NodeView(
             i, n["id"], role, inf if isinstance(inf, bool) else None,
-            any(n.get(k) is not None for k in ("demand", "orders", "region")),
+            any(n.get(k) is not None for k in CONSUMER_DEMAND_KEYS),
             n.get("policy") is not None,
             [(k, *_dist_info(n.get(k))) for k in ("demand", "production_lead_time")
              if isinstance(n.get(k), Mapping)],
@@ -123,6 +122,9 @@ def _raw_rule(sourcing: Any) -> str | None:
     return rule if isinstance(rule, str) else None
 
 
+Found = list[tuple[tuple[Any, ...], str]]  # (location in the raw file, message) pairs
+
+
 def network_problems(
     scn: Scenario | None, raw: Any, file: str, errors: set[tuple[Any, ...]] = frozenset()
 ) -> list[Problem]:
@@ -132,141 +134,162 @@ def network_problems(
     the pydantic locations that failed): then the checks run on the raw data, skipping entries
     too broken to judge, so that the user still sees every problem of the file at once.
     """
-    problems: list[Problem] = []
-
-    def add(loc: tuple[Any, ...], message: str) -> None:
-        f, line, col = locate(raw, loc, file)
-        problems.append(Problem(f, line, col, message))
-
     if scn is not None:
         nodes, lanes, n_products = _views_from_scenario(scn)
     elif isinstance(raw, Mapping):
         nodes, lanes, n_products = _views_from_raw(raw, set(errors))
     else:
-        return problems
+        return []
+    found: Found = _id_problems(nodes, raw, n_products)
+    graph = _LaneCheck(nodes, lanes, scn, raw)
+    found += graph.found
+    found += _supply_problems(nodes, lanes, graph)
+    valid_nodes = _valid_parts(scn, raw, "nodes", Node)
+    for i, node in valid_nodes:
+        found += [(("nodes", i, *loc), message) for loc, message in fulfilment_problems(node)]
+    found += sourcing_problems(valid_nodes, _valid_parts(scn, raw, "lanes", Lane))
+    if scn is not None:
+        found += market_problems(scn)
+    cycle = find_cycle([n.id for n in nodes], [(ln.src, ln.dst) for ln in graph.known])
+    if cycle:
+        lane = next(ln for ln in graph.known if (ln.src, ln.dst) == cycle[-2:])
+        found.append((("lanes", lane.index),
+                      f"the supply graph has a cycle {' -> '.join(cycle)}; goods must flow one "
+                      "way, remove one of these lanes"))
+    return [Problem(*locate(raw, loc, file), message) for loc, message in found]
 
-    ids = [n.id for n in nodes]
-    seen: set[str] = set()
+
+def _id_problems(nodes: list[_NodeView], raw: Any, n_products: int) -> Found:
+    """Node ids used twice; empty node or product lists; several products."""
+    out: Found = []
     first_at: dict[str, int] = {}
     for n in nodes:
-        if n.id in seen:
-            add(("nodes", n.index, "id"),
-                f"duplicate node id '{n.id}' (first used by nodes[{first_at[n.id]}]); "
-                "give every node its own id")
+        if n.id in first_at:
+            out.append((("nodes", n.index, "id"),
+                        f"duplicate node id '{n.id}' (first used by nodes[{first_at[n.id]}]); "
+                        "give every node its own id"))
         else:
             first_at[n.id] = n.index
-        seen.add(n.id)
-
     if isinstance(raw, Mapping) and raw.get("nodes") == []:
-        add(("nodes",), "nodes is empty; list at least a source (infinite_supply: true) and a "
-            "node with demand")
+        out.append((("nodes",), "nodes is empty; list at least a source (infinite_supply: true) "
+                    "and a node with demand"))
     if n_products == 0:
-        add(("products",), "products is empty; list one product, or remove products: to use "
-            "the default product 'item'")
+        out.append((("products",), "products is empty; list one product, or remove products: to "
+                    "use the default product 'item'"))
     if n_products > 1:
-        add(("products", 1), "several products are not supported yet; keep one product per scenario")
+        out.append((("products", 1), "several products are not supported yet; keep one product "
+                    "per scenario"))
+    return out
 
-    suppliers: dict[str, list[_LaneView]] = {nid: [] for nid in ids}
-    lane_count = Counter((lane.src, lane.dst) for lane in lanes)
-    known_lanes: list[_LaneView] = []
-    aimed_at: set[str] = set()  # nodes some lane (perhaps from a misspelt node) tries to supply
-    aimed_from: set[str] = set()  # nodes some lane (perhaps to a misspelt node) ships from
-    unsure_buyers = unsure_sellers = False  # a lane names an unknown node: which one was meant?
-    raw_lanes = raw.get("lanes") if isinstance(raw, Mapping) else None
-    if scn is None and raw_lanes is not None and (
-            not isinstance(raw_lanes, list) or len(raw_lanes) > len(lanes)):
-        unsure_buyers = unsure_sellers = True  # a lane too broken to read may be the missing one
-    for lane in lanes:
-        aimed_at.add(lane.dst)
-        aimed_from.add(lane.src)
-        unsure_sellers |= lane.src not in seen
-        unsure_buyers |= lane.dst not in seen
+
+class _LaneCheck:
+    """The lanes' own problems (unknown ends, self-loops, repeats, a demand process as lead
+    time), and what the node checks need to know of the lanes: each node's known supplying
+    lanes, which nodes some lane aims at or ships from, and whether a lane naming an unknown
+    node leaves it unsure which node was meant (then "no lane supplies it" is not said)."""
+
+    def __init__(self, nodes: list[_NodeView], lanes: list[_LaneView], scn, raw):
+        ids = [n.id for n in nodes]
+        seen = set(ids)
+        self.found: Found = []
+        self.first_at = {}
+        for n in nodes:
+            self.first_at.setdefault(n.id, n.index)
+        self.suppliers: dict[str, list[_LaneView]] = {nid: [] for nid in ids}
+        self.known: list[_LaneView] = []
+        self.aimed_at: set[str] = set()  # nodes some lane (perhaps from a misspelt node) supplies
+        self.aimed_from: set[str] = set()  # nodes some lane (perhaps to a misspelt node) ships from
+        raw_lanes = raw.get("lanes") if isinstance(raw, Mapping) else None
+        # a lane too broken to read may be the missing one
+        unreadable = scn is None and raw_lanes is not None and (
+            not isinstance(raw_lanes, list) or len(raw_lanes) > len(lanes))
+        self.unsure_buyers = self.unsure_sellers = unreadable
+        count = Counter((lane.src, lane.dst) for lane in lanes)
+        for lane in lanes:
+            self.aimed_at.add(lane.dst)
+            self.aimed_from.add(lane.src)
+            self.unsure_sellers |= lane.src not in seen
+            self.unsure_buyers |= lane.dst not in seen
+            if self._lane_ok(lane, ids, count):
+                self.suppliers[lane.dst].append(lane)
+                self.known.append(lane)
+
+    def _lane_ok(self, lane: _LaneView, ids: list[str], count: Counter) -> bool:
         bad = False
         for end, key in ((lane.src, "from"), (lane.dst, "to")):
-            if end not in seen:
+            if end not in self.first_at:
                 near = difflib.get_close_matches(end, ids, n=1, cutoff=0.5)
                 hint = (f"did you mean '{near[0]}'?" if near
                         else f"use one of the node ids: {', '.join(ids)}" if ids
                         else "add the node under nodes:")
-                add(("lanes", lane.index, key), f"lane {key} '{end}' names no node; {hint}")
+                self.found.append((("lanes", lane.index, key),
+                                   f"lane {key} '{end}' names no node; {hint}"))
                 bad = True
         if bad:
-            continue
+            return False
         if lane.src == lane.dst:
-            add(("lanes", lane.index),
-                f"lane {lane.key} goes from a node to itself; remove it")
-            continue
-        if lane_count[(lane.src, lane.dst)] > 1 and any(
-            (k.src, k.dst) == (lane.src, lane.dst) for k in known_lanes
-        ):
-            add(("lanes", lane.index), f"lane {lane.key} appears more than once; keep one")
-            continue
+            self.found.append((("lanes", lane.index),
+                               f"lane {lane.key} goes from a node to itself; remove it"))
+            return False
+        if count[(lane.src, lane.dst)] > 1 and any(
+                (k.src, k.dst) == (lane.src, lane.dst) for k in self.known):
+            self.found.append((("lanes", lane.index),
+                               f"lane {lane.key} appears more than once; keep one"))
+            return False
         if lane.lead_dist in DEMAND_ONLY:
-            add(("lanes", lane.index, "lead_time", "dist"),
-                f"{lane.lead_dist} is a demand process, not a lead time; use e.g. constant or gamma")
-        suppliers[lane.dst].append(lane)
-        known_lanes.append(lane)
+            self.found.append((("lanes", lane.index, "lead_time", "dist"),
+                               f"{lane.lead_dist} is a demand process, not a lead time; use e.g. "
+                               "constant or gamma"))
+        return True
 
+
+def _supply_problems(nodes: list[_NodeView], lanes: list[_LaneView], graph: _LaneCheck) -> Found:
+    """Each node's supply: one supplier unless a sourcing rule says otherwise, none into an
+    outside source, at least one into a stocking node, a policy, somewhere for its goods to go;
+    and the distributions and csv files it names."""
+    out: Found = []
     for node in nodes:
         if node.broken:
             continue
-        ins = suppliers.get(node.id, [])
+        ins = graph.suppliers.get(node.id, [])
         known = node.role is not None and node.infinite_supply is not None
-        source = known and (node.infinite_supply or node.role == "manufacturer")
         if len(ins) > 1 and node.rule == "single":
-            add(("lanes", ins[1].index, "to"),
-                f"node '{node.id}' has several suppliers ({', '.join(ln.src for ln in ins)}); "
-                "give it sourcing: {rule: primary_backup} or {rule: split} (with share: on each "
-                "lane), or keep one lane into it")
+            out.append((("lanes", ins[1].index, "to"),
+                        f"node '{node.id}' has several suppliers "
+                        f"({', '.join(ln.src for ln in ins)}); give it sourcing: "
+                        "{rule: primary_backup} or {rule: split} (with share: on each lane), "
+                        "or keep one lane into it"))
         if node.infinite_supply and ins:
-            add(("lanes", ins[0].index, "to"),
-                f"node '{node.id}' has infinite_supply, so no lane should supply it; remove this lane")
-        first = first_at.get(node.id) == node.index
-        if (known and not source and not ins and first and node.id not in aimed_at
-                and not unsure_buyers):
+            out.append((("lanes", ins[0].index, "to"),
+                        f"node '{node.id}' has infinite_supply, so no lane should supply it; "
+                        "remove this lane"))
+        first = graph.first_at.get(node.id) == node.index
+        if (known and not is_source(node) and not ins and first
+                and node.id not in graph.aimed_at and not graph.unsure_buyers):
             why = "has demand or orders" if node.has_demand else "stocks the product"
-            add(("nodes", node.index, "id"),
-                f"node '{node.id}' {why} but no lane supplies it; add a lane "
-                f"{{from: <supplier>, to: {node.id}}} or set infinite_supply: true")
+            out.append((("nodes", node.index, "id"),
+                        f"node '{node.id}' {why} but no lane supplies it; add a lane "
+                        f"{{from: <supplier>, to: {node.id}}} or set infinite_supply: true"))
         if node.infinite_supply is False and not node.has_policy:
-            add(("nodes", node.index, "id"),
-                f"node '{node.id}' needs a policy (e.g. policy: {{type: base_stock, S: 50}}) "
-                "or infinite_supply: true")
-        if (not node.has_demand and node.id not in aimed_from and first
-                and not unsure_sellers):
-            add(("nodes", node.index, "id"),
-                f"node '{node.id}' has no demand and supplies no node; add demand or a lane from it")
+            out.append((("nodes", node.index, "id"),
+                        f"node '{node.id}' needs a policy (e.g. policy: {{type: base_stock, "
+                        "S: 50}) or infinite_supply: true"))
+        if (not node.has_demand and node.id not in graph.aimed_from and first
+                and not graph.unsure_sellers):
+            out.append((("nodes", node.index, "id"),
+                        f"node '{node.id}' has no demand and supplies no node; add demand or a "
+                        "lane from it"))
         for key, dist, csv in node.dists:
             if key == "production_lead_time" and dist in DEMAND_ONLY:
-                add(("nodes", node.index, key, "dist"),
-                    f"{dist} is a demand process, not a lead time; use e.g. constant or gamma")
-            if csv is not None:
-                msg = _csv_problem(csv)
-                if msg:
-                    add(("nodes", node.index, key, "csv"), msg)
+                out.append((("nodes", node.index, key, "dist"),
+                            f"{dist} is a demand process, not a lead time; use e.g. constant or "
+                            "gamma"))
+            if csv is not None and (msg := _csv_problem(csv)):
+                out.append((("nodes", node.index, key, "csv"), msg))
     for lane in lanes:
-        if lane.csv is not None:
-            msg = _csv_problem(lane.csv)
-            if msg:
-                add(("lanes", lane.index, "lead_time", "csv"), msg)
-
-    valid_nodes = _valid_parts(scn, raw, "nodes", Node)
-    for i, node in valid_nodes:
-        for loc, message in fulfilment_problems(node):
-            add(("nodes", i, *loc), message)
-    for loc, message in sourcing_problems(valid_nodes, _valid_parts(scn, raw, "lanes", Lane)):
-        add(loc, message)
-    if scn is not None:
-        for loc, message in market_problems(scn):
-            add(loc, message)
-
-    cycle = _find_cycle(ids, known_lanes)
-    if cycle:
-        lane = next(ln for ln in known_lanes if (ln.src, ln.dst) == cycle[-2:])
-        add(("lanes", lane.index),
-            f"the supply graph has a cycle {' -> '.join(cycle)}; goods must flow one way, "
-            "remove one of these lanes")
-    return problems
+        if lane.csv is not None and (msg := _csv_problem(lane.csv)):
+            out.append((("lanes", lane.index, "lead_time", "csv"), msg))
+    return out
 
 
 def _valid_parts(scn: Scenario | None, raw: Any, key: str, model) -> list[tuple[int, Any]]:
@@ -370,24 +393,12 @@ def territory_problems(scn: Scenario, regions: list[str]) -> list[tuple[tuple[An
                 holder[r] = node.id
     if not holder:
         return out
-    suppliers: dict[str, set[str]] = {}
-    for lane in scn.lanes:
-        suppliers.setdefault(lane.dst, set()).add(lane.src)
-
-    def upstream(nid: str, seen: set[str]) -> set[str]:
-        for s in suppliers.get(nid, ()):
-            if s not in seen:
-                seen.add(s)
-                upstream(s, seen)
-        return seen
-
-    all_regions = regions
+    suppliers = suppliers_of(scn.lanes)
     for node in scn.nodes:
         if node.region is None:
             continue
-        served = [node.region] if isinstance(node.region, str) else list(node.region)
-        served = all_regions if "all" in served else served
-        chain = upstream(node.id, set()) | {node.id}
+        served = outlet_regions(scn, node)
+        chain = {node.id, *reachable(node.id, suppliers)}
         for r in served:
             rights = holder.get(r)
             if rights is None or rights in chain:
@@ -471,8 +482,7 @@ def fulfilment_problems(node) -> list[tuple[tuple[Any, ...], str]]:
             out.append((("shipping", k, "transit_days", "dist"),
                         f"{m.transit_days.dist} is a demand process, not a transit time; use "
                         "e.g. {dist: constant, value: 2} or {dist: uniform, low: 2, high: 5}"))
-    takes_orders = node.orders is not None or (node.role == "3pl" and node.region is not None)
-    if not takes_orders:
+    if not takes_consumer_orders(node):
         for key in ("channels", "shipping"):
             if key == "channels" and all(isinstance(c, str) for c in node.channels or []):
                 continue  # market channel names: market_problems checks them
@@ -541,33 +551,3 @@ def read_csv_values(path: str) -> list[float]:
     if not values:
         raise ValueError("no values")
     return values
-
-
-def _find_cycle(ids: list[str], lanes) -> tuple[str, ...] | None:
-    graph: dict[str, list[str]] = {nid: [] for nid in ids}
-    for lane in lanes:
-        if lane.src in graph and lane.dst in graph:
-            graph[lane.src].append(lane.dst)
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(u: str) -> tuple[str, ...] | None:
-        state[u] = 1
-        stack.append(u)
-        for v in graph[u]:
-            if state.get(v) == 1:
-                return (*stack[stack.index(v):], v)
-            if v not in state:
-                found = visit(v)
-                if found:
-                    return found
-        stack.pop()
-        state[u] = 2
-        return None
-
-    for nid in ids:
-        if nid not in state:
-            found = visit(nid)
-            if found:
-                return found
-    return None

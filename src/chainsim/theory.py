@@ -1,8 +1,27 @@
-"""Inventory-theory oracles: exact long-run KPIs of simple systems, to check the simulator against.
+"""Inventory and queueing theory: exact long-run values of simple systems (``chainsim.theory``).
 
-Pure functions on numbers (numpy/scipy only, no chainsim model code). The expected values they
-return are what chainsim's per-day metrics (DESIGN §7) converge to over a long horizon, under the
-time conventions of DESIGN §2 for a node that reviews every day:
+The closed forms and small exact Markov chains that chainsim's own tests check the simulator
+against, public so that a teacher or an analyst can put a formula beside a simulation:
+
+- loss functions: ``normal_loss``, ``poisson_loss`` and their complements;
+- the newsvendor: ``newsvendor_normal``, ``newsvendor_poisson``;
+- single-stage policies: ``base_stock_poisson``, ``base_stock_normal``, ``sS_poisson``,
+  ``rQ_poisson``, ``base_stock_lot_size_poisson`` (MOQ, case packs),
+  ``lost_sales_base_stock_poisson``; ``littles_law_on_order`` for the pipeline;
+- a serial line: ``serial_two_stage_poisson``;
+- the bullwhip effect: ``bullwhip_moving_average_lower_bound`` (Chen et al. 2000);
+- queues: ``mm1``, ``mmc``, ``erlang_b``, ``erlang_c``, ``mg1``, ``md1``,
+  ``mm1_wait_asymptotic_variance``; ``window_sum_time_average_variance`` for the spread of a
+  time average.
+
+Each function's docstring names its symbols and its reference (book or paper). Pure functions
+on numbers: numpy and scipy only, nothing else of chainsim, so this module sits below every
+package. How close a simulation must come to these values is the tests' business
+(``tests/theory/theory_check.py``), not this module's.
+
+The inventory values are what chainsim's per-day metrics (the README's metric table) converge to
+over a long horizon, under the day's phase order (``engine.run.Simulation.step``) for a node
+that reviews every day:
 
 1. shipments due on day d are received and waiting backorders are served from them;
 2. the inventory position IP = on hand + on order − backorders is reviewed and an order is
@@ -53,13 +72,20 @@ def normal_loss(z):
     """Standard normal first-order loss function G(z) = E[(Z − z)+] = φ(z) − z (1 − Φ(z)).
 
     ``z``: a point (scalar or array); Z ~ N(0, 1); φ, Φ its density and distribution function.
+
+    Reference: Snyder & Shen, *Fundamentals of Supply Chain Theory*, 2nd ed. (Wiley, 2019),
+    appendix on loss functions.
     """
     z = np.asarray(z, dtype=float)
     return stats.norm.pdf(z) - z * stats.norm.sf(z)
 
 
 def normal_complementary_loss(z):
-    """Standard normal complementary loss E[(z − Z)+] = G(z) + z (see ``normal_loss``)."""
+    """Standard normal complementary loss E[(z − Z)+] = G(z) + z (see ``normal_loss``).
+
+    Reference: Snyder & Shen, *Fundamentals of Supply Chain Theory*, 2nd ed. (Wiley, 2019),
+    appendix on loss functions.
+    """
     return normal_loss(z) + np.asarray(z, dtype=float)
 
 
@@ -68,6 +94,10 @@ def poisson_loss(x, mean):
 
     With k = ⌊x⌋ ≥ 0: E[(X − x)+] = λ P(X ≥ k) − x P(X ≥ k + 1), because E[X 1{X ≥ k+1}] =
     λ P(X ≥ k). For x < 0 it is λ − x. Scalar or array ``x``.
+
+    Reference: Snyder & Shen, *Fundamentals of Supply Chain Theory*, 2nd ed. (Wiley, 2019),
+    appendix on loss functions; Zipkin, *Foundations of Inventory Management* (McGraw-Hill,
+    2000), ch. 6.
     """
     x = np.asarray(x, dtype=float)
     k = np.floor(x)
@@ -77,7 +107,11 @@ def poisson_loss(x, mean):
 
 
 def poisson_complementary_loss(x, mean):
-    """E[(x − X)+] for X ~ Poisson(``mean``) = x − λ + E[(X − x)+]."""
+    """E[(x − X)+] for X ~ Poisson(``mean``) = x − λ + E[(X − x)+].
+
+    Reference: Snyder & Shen, *Fundamentals of Supply Chain Theory*, 2nd ed. (Wiley, 2019),
+    appendix on loss functions.
+    """
     return np.asarray(x, dtype=float) - mean + poisson_loss(x, mean)
 
 
@@ -125,6 +159,9 @@ def newsvendor_normal(holding: float, stockout: float, mean: float, sd: float):
     D ~ N(``mean`` μ, ``sd``² σ²). The critical fractile is α = p / (h + p), S* = μ + z_α σ and
     the expected cost g(S*) = h E[(S* − D)+] + p E[(D − S*)+] = (h + p) σ φ(z_α).
     Returns (S*, g(S*)).
+
+    Reference: Snyder & Shen, *Fundamentals of Supply Chain Theory*, 2nd ed. (Wiley, 2019),
+    §4.3 (example 4.3: h = 0.18, p = 0.70, N(50, 8²) gives S* = 56.60, g = 2.00).
     """
     alpha = stockout / (holding + stockout)
     z = stats.norm.ppf(alpha)
@@ -137,6 +174,9 @@ def newsvendor_poisson(holding: float, stockout: float, mean: float):
     ``holding`` h, ``stockout`` p as in ``newsvendor_normal``; D ~ Poisson(``mean``). S* is the
     smallest integer with P(D ≤ S*) ≥ p / (h + p); cost g(S) = h E[(S − D)+] + p E[(D − S)+].
     Returns (S*, g(S*)).
+
+    Reference: Snyder & Shen, *Fundamentals of Supply Chain Theory*, 2nd ed. (Wiley, 2019),
+    §4.3 (discrete demand).
     """
     alpha = stockout / (holding + stockout)
     S = int(stats.poisson.ppf(alpha, mean))
@@ -170,6 +210,10 @@ def base_stock_poisson(S: float, mean: float, lead_time: int, holding: float = 0
     demand of the last R days, ~ Poisson(λ R), and nothing on other days: order_frequency =
     P(Poisson(λ R) > 0) / R, orders_variance = λ + λ² (R − 1) (daily series with zeros),
     bullwhip = orders_variance / λ; on_order has mean λ L (Little) whatever R.
+
+    Reference: Zipkin, *Foundations of Inventory Management* (McGraw-Hill, 2000), ch. 6
+    (base-stock, periodic review); Snyder & Shen, *Fundamentals of Supply Chain Theory*, 2nd
+    ed. (Wiley, 2019), ch. 4.
     """
     R = int(review_days)
     js = range(R)
@@ -200,6 +244,9 @@ def base_stock_normal(S: float, mean: float, sd: float, lead_time: int, holding:
                       backorder: float = 0.0, order_cost: float = 0.0) -> dict:
     """Periodic-review base-stock with normal demand N(``mean`` μ, ``sd``² σ²) per day, backorders.
 
+    ``S``: base-stock level; ``lead_time`` L ≥ 0 days; ``holding`` h, ``backorder`` b,
+    ``order_cost`` K as in ``base_stock_poisson``.
+
     Same argument as ``base_stock_poisson`` with continuous demand: NI = S − X at the end of a
     day with X ~ N(μ (L + 1), σ² (L + 1)), and S − Y before today's demand with
     Y ~ N(μ L, σ² L). With σ_X = σ √(L + 1), z = (S − μ (L + 1)) / σ_X and G the standard normal
@@ -207,6 +254,9 @@ def base_stock_normal(S: float, mean: float, sd: float, lead_time: int, holding:
     fill_rate = 1 − (σ_X G(z) − σ_Y G(z_Y)) / μ. on_order = μ L; orders_variance = σ²; orders
     are placed every day (order_frequency 1). Valid when demand below 0 is negligible
     (chainsim clips normal demand at 0): choose μ/σ ≥ 5 or so.
+
+    Reference: Zipkin, *Foundations of Inventory Management* (McGraw-Hill, 2000), ch. 6; Snyder
+    & Shen, *Fundamentals of Supply Chain Theory*, 2nd ed. (Wiley, 2019), ch. 4.
     """
     sx = sd * math.sqrt(lead_time + 1)
     zx = (S - mean * (lead_time + 1)) / sx
@@ -237,7 +287,11 @@ def littles_law_on_order(mean: float, mean_lead_time: float) -> float:
     """Little's law for the pipeline: mean units on order = throughput × mean time in the pipeline
     = λ × E[L] (``mean`` λ units ordered per day in the long run, ``mean_lead_time`` E[L] days).
     Holds for any lead-time distribution (orders may cross) and any policy whose long-run order
-    rate equals the demand rate, as long as supply is never short."""
+    rate equals the demand rate, as long as supply is never short.
+
+    Reference: Little, "A proof for the queuing formula L = λW", Operations Research 9(3),
+    1961.
+    """
     return float(mean * mean_lead_time)
 
 
@@ -260,6 +314,10 @@ def lost_sales_base_stock_poisson(S: int, mean: float, lead_time: int, holding: 
     on_order = E[S − I] (IP after ordering is S), order quantity q_L (= yesterday's sales) gives
     order_frequency = P(q_L > 0) and orders_variance = Var(q_L). ``no_stockout_probability``
     = P(D ≤ I) is the share of days without a lost sale.
+
+    Reference: Karlin & Scarf, "Inventory models of the Arrow-Harris-Marschak type with time
+    lag" (1958); Zipkin, "Old and new methods for lost-sales inventory systems", Operations
+    Research 56(5), 2008.
     """
     S = int(S)
     if lead_time == 0:
@@ -388,7 +446,8 @@ def sS_poisson(s: int, S: int, mean: float, lead_time: int, holding: float = 0.0
                backorder: float = 0.0, order_cost: float = 0.0) -> dict:
     """Periodic-review (s, S) with daily review, Poisson demand, backorders, constant lead time.
 
-    ``s`` < ``S`` integers: when IP ≤ s order S − IP. ``mean`` λ, ``lead_time`` L, costs h, b, K.
+    ``s`` < ``S`` integers: when IP ≤ s order S − IP. ``mean`` λ, ``lead_time`` L; ``holding``
+    h, ``backorder`` b, ``order_cost`` K as in ``base_stock_poisson``.
 
     P_d, the IP after ordering on day d, lives in s + 1 .. S and is a Markov chain: P_{d+1} =
     P_d − D_d if that is > s, else S. Its stationary law π is solved exactly. Orders placed on
@@ -399,6 +458,10 @@ def sS_poisson(s: int, S: int, mean: float, lead_time: int, holding: float = 0.0
     docstring, on_order = λ L (Little), and the order placed on day d + 1 is
     S − (P_d − D_d) when P_d − D_d ≤ s (else nothing): order_frequency, orders_variance and
     bullwhip = orders_variance / λ follow from π and the Poisson pmf. ``ip_distribution`` is π.
+
+    Reference: Zipkin, *Foundations of Inventory Management* (McGraw-Hill, 2000), ch. 6 ((s, S)
+    and (r, q) policies); Scarf, "The optimality of (s, S) policies in the dynamic inventory
+    problem" (1960).
     """
     states = np.arange(int(s) + 1, int(S) + 1)
     return _ip_policy_poisson(states, lambda x: np.where(x <= s, S - x, 0), mean, lead_time,
@@ -412,8 +475,12 @@ def rQ_poisson(r: int, Q: int, mean: float, lead_time: int, holding: float = 0.0
     ``r`` integer reorder point, ``Q`` ≥ 1 integer lot size: when IP ≤ r order the smallest
     multiple n Q that lifts IP above r (one order of n lots). Then the IP after ordering lives in
     r + 1 .. r + Q and, the transition being a circulant (doubly stochastic) matrix, it is
-    uniform there (Hadley & Whitin; Zipkin §6). The rest is as in ``sS_poisson``;
+    uniform there (Hadley & Whitin; Zipkin §6). ``mean`` λ, ``lead_time`` L, ``holding`` h,
+    ``backorder`` b, ``order_cost`` K as in ``sS_poisson``. The rest is as in ``sS_poisson``;
     order_frequency = P(an order is placed on a day) counts an order of n lots once.
+
+    Reference: Hadley & Whitin, *Analysis of Inventory Systems* (Prentice-Hall, 1963); Zipkin,
+    *Foundations of Inventory Management* (McGraw-Hill, 2000), ch. 6.
     """
     states = np.arange(int(r) + 1, int(r) + int(Q) + 1)
 
@@ -430,11 +497,15 @@ def base_stock_lot_size_poisson(S: int, mean: float, lead_time: int, moq: int = 
     backorders, constant lead time.
 
     ``S`` integer level; ``moq`` integer MOQ; ``multiple`` integer case pack m (or None);
-    ``mean`` λ, ``lead_time`` L, costs h, b, K as in ``sS_poisson``. When IP < S the need
-    S − IP is raised to the MOQ and then rounded up to a multiple of m (chainsim's lot-sizing
-    rule), so the IP after ordering lives in S .. S + max(moq, 1) + m − 1. Its stationary law is
+    ``mean`` λ, ``lead_time`` L, ``holding`` h, ``backorder`` b, ``order_cost`` K as in
+    ``sS_poisson``. When IP < S the need S − IP is raised to the MOQ and then rounded up to a
+    multiple of m (chainsim's lot-sizing rule), so the IP after ordering lives in S .. S + max(moq, 1) + m − 1. Its stationary law is
     solved like the (s, S) chain (``sS_poisson``), and the same formulas give the KPIs. With
     moq = 0 and m given, this is (r, Q) = (S − 1, m); with neither, plain base stock.
+
+    Reference: Zheng & Chen, "Inventory policies with quantized ordering", Naval Research
+    Logistics 39, 1992; Zipkin, *Foundations of Inventory Management* (McGraw-Hill, 2000), ch.
+    6.
     """
     S, moq = int(S), int(moq)
     m = int(multiple) if multiple else 1
@@ -455,7 +526,7 @@ def serial_two_stage_poisson(S_up: int, S_down: int, mean: float, lead_up: int,
     Stages: an infinite source → U (upstream, level ``S_up``, lead time ``lead_up`` L_U ≥ 1 from
     the source) → D (downstream, level ``S_down``, lead time ``lead_down`` L_D ≥ 0 from U) →
     customers, demand Poisson(``mean`` λ) per day at D. Both review every day; D orders before
-    U on the same day (DESIGN §2 step 2), U ships at once from on hand, partially, and ships what
+    U on the same day (phase 2 of the day), U ships at once from on hand, partially, and ships what
     it owes first-come-first-served as its stock arrives; all shortages are backordered.
     Each node's IP counts what its supplier still owes it as on order.
 
@@ -484,6 +555,10 @@ def serial_two_stage_poisson(S_up: int, S_down: int, mean: float, lead_up: int,
 
     Returns {"downstream": {...}, "upstream": {...}} with chainsim metric names, plus the pmf of
     B under ``upstream["backorder_pmf"]`` and of X + B under ``downstream["lead_time_demand_pmf"]``.
+
+    Reference: Clark & Scarf, "Optimal policies for a multi-echelon inventory problem",
+    Management Science 6(4), 1960; Snyder & Shen, *Fundamentals of Supply Chain Theory*, 2nd
+    ed. (Wiley, 2019), ch. 6.
     """
     if lead_up < 1:
         raise ValueError("serial_two_stage_poisson needs lead_up >= 1 (with L_U = 0 the upstream "
@@ -541,6 +616,9 @@ def window_sum_time_average_variance(f: Callable[[np.ndarray], np.ndarray], mean
     Cov_k = 0 for k ≥ m. ``days`` n given: returns the exact Var of the mean of n consecutive
     stationary values, (γ_0 + 2 Σ_{k=1}^{m−1} (1 − k/n) γ_k) / n; not given: the asymptotic
     variance σ²_∞ = γ_0 + 2 Σ γ_k (so Var(mean) ≈ σ²_∞ / n).
+
+    Reference: Brockwell & Davis, *Introduction to Time Series and Forecasting* (Springer),
+    §2.4 (the variance of a sample mean of a stationary series).
     """
     m = int(window)
     full = _poisson_pmf(mean * m)
@@ -563,7 +641,13 @@ def bullwhip_moving_average_lower_bound(lead_time: float, window: int) -> float:
     """Chen, Drezner, Ryan & Simchi-Levi (2000) lower bound on Var(q)/Var(D) for an order-up-to
     policy with a ``window``-period (p) moving-average forecast and a protection period of
     ``lead_time`` (L) periods: 1 + 2 L / p + 2 L² / p² (i.i.d. demand, equality when the safety
-    stock is constant). Under DESIGN §2 with daily review the protection period is L_lane + 1."""
+    stock is constant). With chainsim's daily review (order before the day's demand) the protection
+    period is L_lane + 1.
+
+    Reference: Chen, Drezner, Ryan & Simchi-Levi, "Quantifying the bullwhip effect in a simple
+    supply chain: the impact of forecasting, lead times, and information", Management Science
+    46(3), 2000.
+    """
     L, p = float(lead_time), float(window)
     return 1.0 + 2.0 * L / p + 2.0 * L * L / (p * p)
 
@@ -598,6 +682,10 @@ def mm1(lam: float, mu: float) -> dict:
     - ``rho`` = ρ (server utilisation), ``p_wait`` = P(wait) = ρ;
     - ``Wq`` = ρ / (μ − λ) mean wait in queue, ``W`` = 1 / (μ − λ) mean time in system;
     - ``Lq`` = ρ² / (1 − ρ), ``L`` = ρ / (1 − ρ) mean numbers in queue and in system.
+
+    Reference: Kleinrock, *Queueing Systems, Vol. 1: Theory* (Wiley, 1975), §3.2; Gross,
+    Shortle, Thompson & Harris, *Fundamentals of Queueing Theory*, 4th ed. (Wiley, 2008), ch.
+    2.
     """
     lam, mu, _ = _check_stable(lam, mu)
     rho = lam / mu
@@ -608,7 +696,12 @@ def mm1(lam: float, mu: float) -> dict:
 def erlang_b(servers: int, load: float) -> float:
     """Erlang B blocking probability B(c, a) of an M/G/c/c loss system with c = ``servers``
     and offered load a = ``load`` = λ/μ Erlangs: B = (a^c / c!) / Σ_{k=0}^{c} a^k / k!.
-    Computed by the stable recursion B(0) = 1, B(k) = a B(k−1) / (k + a B(k−1))."""
+    Computed by the stable recursion B(0) = 1, B(k) = a B(k−1) / (k + a B(k−1)).
+
+    Reference: Kleinrock, *Queueing Systems, Vol. 1: Theory* (Wiley, 1975), §3.7 (M/M/m/m,
+    Erlang's loss formula); Gross, Shortle, Thompson & Harris, *Fundamentals of Queueing
+    Theory*, 4th ed. (Wiley, 2008), ch. 2.
+    """
     c, a = int(servers), float(load)
     if c < 0 or a < 0:
         raise ValueError(f"need servers >= 0 and load >= 0 (got {c}, {a})")
@@ -625,6 +718,10 @@ def erlang_c(servers: int, load: float) -> float:
         C(c, a) = (a^c / c!) · c/(c − a) / (Σ_{k=0}^{c−1} a^k / k! + (a^c / c!) · c/(c − a)),
 
     computed from Erlang B as C = c B / (c − a (1 − B)). C(1, a) = a (M/M/1: P(wait) = ρ).
+
+    Reference: Kleinrock, *Queueing Systems, Vol. 1: Theory* (Wiley, 1975), §3.5 (Erlang's C
+    formula); Gross, Shortle, Thompson & Harris, *Fundamentals of Queueing Theory*, 4th ed.
+    (Wiley, 2008), ch. 2.
     """
     c, a = int(servers), float(load)
     if c < 1 or not 0 <= a < c:
@@ -641,6 +738,10 @@ def mmc(lam: float, mu: float, servers: int) -> dict:
     - ``Wq`` = C(c, a) / (c μ − λ), ``W`` = Wq + 1/μ;
     - ``Lq`` = λ Wq, ``L`` = λ W (Little's law; L = Lq + a).
     With c = 1 it equals ``mm1``.
+
+    Reference: Kleinrock, *Queueing Systems, Vol. 1: Theory* (Wiley, 1975), §3.5; Gross,
+    Shortle, Thompson & Harris, *Fundamentals of Queueing Theory*, 4th ed. (Wiley, 2008), ch.
+    2.
     """
     lam, mu, c = _check_stable(lam, mu, servers)
     a = lam / mu
@@ -659,6 +760,10 @@ def mg1(lam: float, mean_service: float, second_moment: float) -> dict:
     - ``Wq`` = λ E[S²] / (2 (1 − ρ)), ``W`` = Wq + E[S];
     - ``Lq`` = λ Wq, ``L`` = λ W.
     Exponential S (E[S²] = 2 E[S]²) gives ``mm1``; constant S (E[S²] = E[S]²) gives ``md1``.
+
+    Reference: Kleinrock, *Queueing Systems, Vol. 1: Theory* (Wiley, 1975), ch. 5 (the
+    Pollaczek–Khinchine mean-value formula); Gross, Shortle, Thompson & Harris, *Fundamentals
+    of Queueing Theory*, 4th ed. (Wiley, 2008), ch. 5.
     """
     es, es2 = float(mean_service), float(second_moment)
     if es <= 0 or es2 < es * es:
@@ -673,7 +778,10 @@ def mg1(lam: float, mean_service: float, second_moment: float) -> dict:
 def md1(lam: float, service: float) -> dict:
     """Stationary M/D/1 queue: Poisson arrivals λ = ``lam``, constant service time D =
     ``service``, ρ = λ D < 1; Pollaczek–Khinchine with E[S²] = D²: Wq = ρ D / (2 (1 − ρ)) —
-    half the M/M/1 wait at the same ρ. Same keys as ``mg1``."""
+    half the M/M/1 wait at the same ρ. Same keys as ``mg1``.
+
+    Reference: Kleinrock, *Queueing Systems, Vol. 1: Theory* (Wiley, 1975), ch. 5.
+    """
     return mg1(lam, service, float(service) ** 2)
 
 
@@ -685,56 +793,11 @@ def mm1_wait_asymptotic_variance(lam: float, mu: float) -> float:
 
     so the average wait of n consecutive customers has Var ≈ σ² / n (Daley 1968; Whitt 1989,
     "Planning queueing simulations"). Large near ρ → 1: long runs are needed for tight waits.
+
+    Reference: Daley, "The serial correlation coefficients of waiting times in a stationary
+    single server queue", J. Australian Math. Soc. 8, 1968; Whitt, "Planning queueing
+    simulations", Management Science 35(11), 1989.
     """
     lam, mu, _ = _check_stable(lam, mu)
     rho = lam / mu
     return rho * (2 + 5 * rho - 4 * rho**2 + rho**3) / (mu * mu * (1 - rho) ** 4)
-
-
-# --------------------------------------------------------------------------- tolerances
-def replication_tolerance(values, k: float = 5.0, floor: float = 1e-9) -> float:
-    """Tolerance k · s_R / √R for the mean of R independent replications ``values`` (one
-    number per replication; s_R their sample standard deviation, ddof = 1), never below
-    ``floor``. (mean − truth) / (s_R / √R) follows Student's t with R − 1 degrees of freedom
-    (replications are i.i.d. and each is an average of many observations, so close to
-    normal): a correct simulator exceeds the tolerance with probability
-    ``replication_false_alarm(k, R)``."""
-    v = np.asarray(values, dtype=float)
-    if v.size < 2:
-        raise ValueError("need at least 2 replications for a spread-based tolerance")
-    return max(float(k) * float(np.std(v, ddof=1)) / math.sqrt(v.size), float(floor))
-
-
-def replication_false_alarm(k: float, replications: int) -> float:
-    """Two-sided probability 2 P(t_{R−1} > k) that a correct mean of R = ``replications``
-    i.i.d. near-normal replications lies more than k = ``k`` standard errors s_R/√R from the
-    truth (e.g. k = 5: R = 8 → 1.6e-3, R = 16 → 1.6e-4)."""
-    return float(2.0 * stats.t.sf(float(k), int(replications) - 1))
-
-
-def sd_ratio_band(replications: int, prob: float = 1e-4) -> tuple[float, float]:
-    """Band [lo, hi] for s_R / σ, the sample sd of R = ``replications`` i.i.d. normal values
-    over their true sd σ: (R − 1) s_R² / σ² ~ χ²_{R−1}, so the ratio lies outside the band
-    with probability ``prob`` (half on each side). Used to check that independent
-    replications spread as theory says (neither copies of each other nor too noisy)."""
-    df = int(replications) - 1
-    lo = math.sqrt(stats.chi2.ppf(prob / 2, df) / df)
-    hi = math.sqrt(stats.chi2.isf(prob / 2, df) / df)
-    return lo, hi
-
-
-def batch_means_tolerance(values, batches: int = 20, k: float = 5.0,
-                          floor: float = 1e-9) -> float:
-    """Tolerance k · s_B / √B for the mean of one long autocorrelated series ``values`` split
-    into B = ``batches`` consecutive batches of equal length (the remainder at the end is
-    dropped); s_B the sample sd of the batch means. When batches are much longer than the
-    correlation time, the batch means are nearly i.i.d. normal and the mean's error over
-    s_B/√B follows Student's t with B − 1 degrees of freedom (see
-    ``replication_false_alarm``)."""
-    v = np.asarray(values, dtype=float)
-    b = int(batches)
-    size = v.size // b
-    if b < 2 or size < 1:
-        raise ValueError(f"need at least 2 batches of one value (got {v.size} values, {b})")
-    means = v[: b * size].reshape(b, size).mean(axis=1)
-    return replication_tolerance(means, k=k, floor=floor)
