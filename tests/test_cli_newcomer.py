@@ -107,7 +107,7 @@ def test_no_3pl_columns_without_a_3pl(tmp_path, monkeypatch):
 
 
 def test_fit_splits_wide_tables_instead_of_cutting():
-    columns = [Col("node", "left"), *(Col(f"metric number {i}") for i in range(9))]
+    columns = [Col("node", "left", names=True), *(Col(f"metric number {i}") for i in range(9))]
     values = [f"{1234567.8 + i:,.1f}\n[dim]±{25000.1 + i:,.1f}[/dim]" for i in range(9)]
     rows = [["a-rather-long-node-name", *values], ["b", *[""] * 9]]
     for width in (40, 80, 300):
@@ -185,3 +185,15 @@ def test_trace_without_consumer_orders_says_so_and_writes_no_file(tmp_path, monk
     assert res.exit_code == 0, res.stderr
     assert "no consumer orders" in res.stderr and "nothing to trace" in res.stderr
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith("trace")]
+
+
+def test_fit_folds_long_key_headers_but_keeps_key_values_whole():
+    columns = [Col("nodes.shop.policy.S"), Col("lanes.plant->shop.lead_time.value"),
+               Col("point"), Col("total_cost")]
+    rows = [["123456", "2.5", "17", "10.453 ± 0.195"], ["42", "31.25", "3", "1,012.125 ± 0.211"]]
+    buf = io.StringIO()
+    Console(file=buf, width=60, no_color=True).print(fit(None, columns, rows, 60, keys=3))
+    text = buf.getvalue()
+    _whole(text, 60)
+    for row in rows:
+        assert all(cell in text for cell in row), row

@@ -44,11 +44,13 @@ def fmt(mean: float, half: float, metric: str) -> str:
 # --------------------------------------------------------------------------- fitting
 @dataclass(frozen=True)
 class Col:
-    """A column: its header (plain text), alignment and style."""
+    """A column: its header (plain text), alignment and style; ``names``: its cells are names
+    (a node, a scenario), which may fold onto several lines when the terminal is too narrow."""
 
     header: str
     justify: str = "right"
     style: str | None = None
+    names: bool = False
 
 
 def _cell_width(markup: str) -> int:
@@ -66,19 +68,23 @@ def fit(title: str | None, columns: list[Col], rows: list[list[str]], width: int
     """A table (or several, one under the other) of ``rows`` (rich markup cells) that fits
     ``width`` columns without cutting a value: each value column is exactly as wide as its
     widest cell or the longest word of its header; the first ``keys`` columns start every
-    table. Only a key column wider than the terminal allows is folded (it holds names). The
+    table; key columns too wide to leave room for a value column fold (names, headers). The
     title (rich markup) goes above the first table."""
     width = width or WIDTH
     widths = [max([_header_width(c.header), *(_cell_width(r[i]) for r in rows)])
               for i, c in enumerate(columns)]
     key_cols, value_cols = list(range(keys)), list(range(keys, len(columns)))
-    key_total = sum(widths[i] + 3 for i in key_cols) + 1  # padding 2 + border 1 each, + edge
     widest_value = max((widths[i] + 3 for i in value_cols), default=0)
-    fold = key_total + widest_value > width and keys > 0
-    if fold:  # give the last key column what is left after the widest value column
-        spare = width - widest_value - 1 - sum(widths[i] + 3 for i in key_cols[:-1]) - 3
-        widths[key_cols[-1]] = max(spare, 4)
-        key_total = sum(widths[i] + 3 for i in key_cols) + 1
+    # key columns too wide for one value column beside them give way, widest first: a
+    # header folds down to its column's widest cell, a name column down to 4 characters
+    floor = {i: 4 if columns[i].names else max([4, *(_cell_width(r[i]) for r in rows)])
+             for i in key_cols}
+    while sum(widths[i] + 3 for i in key_cols) + 1 + widest_value > width:
+        shrinkable = [i for i in key_cols if widths[i] > floor[i]]
+        if not shrinkable:
+            break
+        widths[max(shrinkable, key=lambda i: widths[i])] -= 1
+    key_total = sum(widths[i] + 3 for i in key_cols) + 1  # padding 2 + border 1 each, + edge
     chunks: list[list[int]] = []
     used = width  # start a new chunk at once
     for i in value_cols:
@@ -100,8 +106,8 @@ def fit(title: str | None, columns: list[Col], rows: list[list[str]], width: int
         table = Table(caption=caption if n == len(chunks) - 1 else None, caption_justify="left")
         for i in [*key_cols, *chunk]:
             c = columns[i]
-            # a fixed width no cell exceeds: rich neither shrinks the column nor cuts a value,
-            # and a header longer than the values wraps at its spaces
+            # a fixed width no value exceeds: rich neither shrinks the column nor cuts a
+            # value; a header longer than the values wraps at its spaces (or folds)
             table.add_column(escape(c.header), justify=c.justify, style=c.style,
                              width=widths[i], overflow="fold")
         for r in rows:
@@ -147,7 +153,7 @@ def summary_table(summary: pd.DataFrame, title: str, metrics=DEFAULT_METRICS,
     shown = rows if len(rows) <= max_rows else rows[: max_rows - 1] + rows[-1:]
     caption = (f"{count(len(rows) - len(shown), 'more node')} in summary.csv"
                if len(shown) < len(rows) else None)
-    columns = [Col("node", "left", "bold"), *(Col(header(m)) for m in metrics)]
+    columns = [Col("node", "left", "bold", names=True), *(Col(header(m)) for m in metrics)]
     return fit(title, columns, shown, width, caption=caption)
 
 
@@ -183,7 +189,7 @@ def tradeoff_table(summary: pd.DataFrame, scenarios: list[str], title: str,
             else:
                 cells.append(_value(net, m, m))
         rows.append([escape(str(name)), *cells])
-    columns = [Col("scenario", "left", "bold"), *(Col(TRADEOFF_HEADERS[m])
+    columns = [Col("scenario", "left", "bold", names=True), *(Col(TRADEOFF_HEADERS[m])
                                                    for m in TRADEOFF_METRICS)]
     return fit(title, columns, rows, width, caption=TRADEOFF_CAPTION)
 
@@ -206,7 +212,7 @@ def ranking_table(ranking: pd.DataFrame, metric: str, baseline: str, settings: d
         rows.append([str(r.rank), escape(str(r.scenario)),
                      escape(plus_minus(r.mean, r.ci_low, r.ci_high, metric)), escape(diff),
                      share(r.p_best)])
-    columns = [Col("#"), Col("scenario", "left", "bold"), Col(metric),
+    columns = [Col("#"), Col("scenario", "left", "bold", names=True), Col(metric),
                Col(f"vs {baseline} (paired)"), Col("P(best)")]
     return fit(title, columns, rows, width, keys=2)
 
