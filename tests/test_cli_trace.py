@@ -52,7 +52,7 @@ def runs(tmp_path_factory):
     """name -> (CompletedProcess, results folder) for every invocation."""
     from typer.testing import CliRunner
 
-    import chainsim.report.files as files
+    import chainsim.results.write as files
     from chainsim.cli import app
 
     tmp = tmp_path_factory.mktemp("trace")
@@ -97,7 +97,7 @@ def trace(runs) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- the trace file
 def test_run_with_trace_writes_the_trace_file(runs):
-    from chainsim.report.files import parquet_available
+    from chainsim.results.write import parquet_available
 
     res, folder = runs["a"]
     _ok(res)

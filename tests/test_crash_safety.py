@@ -27,7 +27,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from chainsim.report.files import parquet_available
+from chainsim.results.write import parquet_available
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "scenarios" / "examples" / "single_retailer.yaml"

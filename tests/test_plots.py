@@ -120,7 +120,7 @@ def test_run_plot_writes_the_four_figures(plotted):
 def test_tiers_follow_the_network_and_skip_sources():
     from ruamel.yaml import YAML
 
-    from chainsim.report.bullwhip import stocking_nodes, tiers
+    from chainsim.metrics.tiers import stocking_nodes, tiers
     from chainsim.scenario.load import load_scenario
 
     scn = load_scenario(YAML(typ="safe").load(SERIAL))
@@ -139,7 +139,8 @@ def serial_results():
 
 
 def test_bar_heights_are_the_summary_means(serial_results):
-    from chainsim.report.bullwhip import ratio_bars, ratio_table, tiers
+    from chainsim.metrics.tiers import tiers
+    from chainsim.report.bullwhip import ratio_bars, ratio_table
 
     res = serial_results
     bw = res.summary[res.summary["metric"] == "bullwhip"].set_index("node")
@@ -182,7 +183,8 @@ def test_many_stocking_nodes_are_drawn_per_role():
     from ruamel.yaml import YAML
 
     from chainsim.experiments.replicate import simulate
-    from chainsim.report.bullwhip import orders_inventory, ratio_bars, tier_series, tiers
+    from chainsim.metrics.tiers import tiers
+    from chainsim.report.bullwhip import orders_inventory, ratio_bars, tier_series
 
     res = simulate(YAML(typ="safe").load(_wide(10)), timeseries="first")
     tier_list = tiers(res.scenario)

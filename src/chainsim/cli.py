@@ -13,6 +13,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from chainsim.report.words import count  # tiny: no heavy imports at start-up
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -24,6 +26,21 @@ err = Console(stderr=True)
 
 BAD_INPUT = 2
 FAILURE = 1
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from chainsim import __version__
+
+        out.print(f"chainsim {__version__}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_show_version, help="print chainsim's version and exit")] = False,
+) -> None:
+    """chainsim: discrete-event supply chain simulation on SimPy."""
 
 
 def _fail_input(exc) -> None:
@@ -64,7 +81,8 @@ def validate(
             for problem in exc.problems:
                 err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
             continue
-        out.print(f"{f}: OK ({scn.name}: {len(scn.nodes)} nodes, {len(scn.lanes)} lanes)",
+        out.print(f"{f}: OK ({scn.name}: {count(len(scn.nodes), 'node')}, "
+                  f"{count(len(scn.lanes), 'lane')})",
                   markup=False, highlight=False, soft_wrap=True)
     if bad:
         raise typer.Exit(BAD_INPUT)
@@ -105,6 +123,7 @@ def run(
     if timeseries not in ("first", "all", "none"):
         err.print(f"--timeseries must be first, all or none (got {timeseries!r})")
         raise typer.Exit(BAD_INPUT)
+    shown = _metric_names(metrics)
     try:
         scn = load_scenario(file, allow_outside_paths=outside_paths)
     except ScenarioError as exc:
@@ -113,8 +132,9 @@ def run(
         _check_limits(scn, file, replications=replications, days=days, warmup=warmup)
     from chainsim.engine.run import resolve
     from chainsim.experiments.replicate import simulate
-    from chainsim.report.files import safe_name, write_results
-    from chainsim.report.tables import DEFAULT_METRICS, summary_table
+    from chainsim.report.tables import run_metrics, summary_table
+    from chainsim.results.atomic import safe_name
+    from chainsim.results.write import write_results
 
     scn = resolve(scn, replications=replications, days=days, seed=seed, warmup=warmup)
     ts = {"first": "first", "all": True, "none": False}[timeseries]
@@ -132,6 +152,8 @@ def run(
             task = bar.add_task(f"{scn.name}: replications", total=scn.replications)
             results = simulate(scn, timeseries=ts, trace=trace,
                                progress=lambda done: bar.update(task, completed=done))
+    if trace and not _has_traced_orders(results):
+        results.trace = None  # an empty file would only say the same
     drawn = []
     if plot:
         from chainsim.report.bullwhip import run_figures, write_results_with_figures
@@ -144,10 +166,18 @@ def run(
         written = write_results(results, target, __version__,
                                 {"timeseries": timeseries, "trace": trace})
     if not quiet:
-        shown = tuple(m.strip() for m in metrics.split(",")) if metrics else DEFAULT_METRICS
-        title = (f"{scn.name}: {scn.replications} replications × {scn.horizon_days} days "
-                 f"(after {scn.warmup_days} warm-up), seed {scn.seed}; mean ± 95% CI half-width")
-        out.print(summary_table(results.summary, title, shown))
+        from rich.markup import escape
+
+        title = (f"{escape(scn.name)}: {count(scn.replications, 'replication')} × "
+                 f"{count(scn.horizon_days, 'day')} (after {scn.warmup_days} warm-up), seed "
+                 f"{scn.seed}; mean ± 95% CI half-width")
+        written_metrics = set(results.summary["metric"])
+        if absent := [m for m in shown if m not in written_metrics]:
+            err.print(f"--metrics: {', '.join(absent)} not written for this scenario "
+                      "(see the metric table in the README: where each is written)",
+                      markup=False, highlight=False, soft_wrap=True)
+        out.print(summary_table(results.summary, title, shown or run_metrics(results.summary),
+                                width=out.width))
     out.print(f"results: {target}/ ({', '.join(p.name for p in written)})", markup=False,
               highlight=False, soft_wrap=True)
     if drawn:
@@ -164,7 +194,7 @@ def compare(
     days: Annotated[int | None, typer.Option(min=1, help="simulated days after warm-up (default: the first scenario's)")] = None,
     warmup: Annotated[int | None, typer.Option(min=0, help="warm-up days (default: the first scenario's)")] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="seed for every scenario (default: the first scenario's)")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="results folder")] = Path("results/compare"),
+    out_dir: Annotated[Path | None, typer.Option("--out", help="results folder (default results/compare-<folder or file names>/)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="run beyond the size limits (days, replications, nodes, lanes)")] = False,
     outside_paths: Annotated[bool, typer.Option("--allow-outside-paths", help="let files named by extends:/csv: lie outside the folder of the file given")] = False,
@@ -198,16 +228,19 @@ def compare(
     except (CompareError, LimitError) as exc:
         err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(BAD_INPUT) from None
+    from chainsim.experiments.compare import default_folder
     from chainsim.report.html import write_comparison
 
+    out_dir = out_dir if out_dir is not None else default_folder(inputs)
     written = write_comparison(cmp, out_dir, __version__)
     if not quiet:
-        from chainsim.report.tables import tradeoff_table
+        from chainsim.report.tables import ranking_table, tradeoff_table
 
-        out.print(_ranking_table(cmp))
+        out.print(ranking_table(cmp.ranking, cmp.metric, cmp.baseline, cmp.settings,
+                                width=out.width))
         out.print(tradeoff_table(cmp.summary, list(cmp.ranking["scenario"]),
                                  "Trade-offs (mean ± 95% CI half-width)",
-                                 cmp.nodes))
+                                 cmp.nodes, width=out.width))
     out.print(f"results: {out_dir}/ ({', '.join(p.name for p in written)}); open "
               f"{out_dir / 'report.html'}", markup=False, highlight=False, soft_wrap=True)
 
@@ -261,8 +294,9 @@ def sweep(
             with Progress("[progress.description]{task.description}", BarColumn(),
                           MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
                           console=err, transient=True) as bar:
-                task = bar.add_task(f"{len(spec.points)} points × {spec.replications} "
-                                    "replications: tasks", total=None)
+                task = bar.add_task(f"{count(len(spec.points), 'point')} × "
+                                    f"{count(spec.replications, 'replication')}: tasks",
+                                    total=None)
                 kpis, summary = run_sweep(spec, target, **kwargs, progress=lambda done, total:
                                           bar.update(task, completed=done, total=total))
     except ValueError as exc:
@@ -272,7 +306,9 @@ def sweep(
         err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(FAILURE) from None
     if not quiet:
-        out.print(_sweep_table(summary, list(spec.parameters), spec.metrics))
+        from chainsim.report.tables import sweep_table
+
+        out.print(sweep_table(summary, list(spec.parameters), spec.metrics, width=out.width))
     out.print(f"results: {target}/ (manifest.json, parts/, kpis.csv, summary.csv)", markup=False,
               highlight=False, soft_wrap=True)
 
@@ -298,7 +334,7 @@ def play(
     from chainsim.play.game import PlayError
     from chainsim.play.session import play as play_session
     from chainsim.play.session import prepare
-    from chainsim.report.files import safe_name
+    from chainsim.results.atomic import safe_name
 
     try:
         session = prepare(scn, role=role, weeks=weeks, seed=seed)
@@ -334,7 +370,6 @@ def rerun(
         repeat,
         version_warnings,
     )
-
     def say(line: str, to=out) -> None:
         to.print(line, markup=False, highlight=False, soft_wrap=True)
 
@@ -367,16 +402,32 @@ def rerun(
             shutil.rmtree(scratch, ignore_errors=True)
     differing = [c for c in checks if not c.identical]
     if not differing:
-        say("identical: " + ", ".join(f"{c.rows} rows of {c.table}" for c in checks))
+        say("identical: " + ", ".join(f"{count(c.rows, 'row')} of {c.table}" for c in checks))
         return
     for check in checks:
         if check.identical:
-            say(f"{check.table}: identical ({check.rows} rows)")
+            say(f"{check.table}: identical ({count(check.rows, 'row')})")
             continue
-        say(f"{check.table}: {check.differing_rows} of {check.rows} rows differ; the first:")
+        say(f"{check.table}: {check.differing_rows} of {count(check.rows, 'row')} differ; the "
+            "first:")
         for difference in check.differences:
             say(f"  {difference}")
     raise typer.Exit(FAILURE)
+
+
+def _metric_names(metrics: str | None) -> tuple[str, ...]:
+    """The names given to --metrics, checked against the metric catalogue before anything is
+    simulated (exit 2 naming the unknown ones, the closest known names and all known names)."""
+    if not metrics:
+        return ()
+    from chainsim.metrics.catalog import unknown_message
+
+    names = tuple(dict.fromkeys(m.strip() for m in metrics.split(",") if m.strip()))
+    message = unknown_message(names) if names else "--metrics names no metric"
+    if message:
+        err.print(f"--metrics: {message}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(BAD_INPUT)
+    return names
 
 
 def _check_limits(scn, file: Path, **overrides) -> None:
@@ -395,56 +446,19 @@ def _check_limits(scn, file: Path, **overrides) -> None:
         raise typer.Exit(BAD_INPUT)
 
 
-def _sweep_table(summary, parameters, metrics, rows: int = 10):
-    """The best points by the first metric at node 'network' (else the first node)."""
-    from rich.markup import escape
-    from rich.table import Table
+def _has_traced_orders(results) -> bool:
+    """Whether ``--trace`` found consumer orders to trace; if not, say why on stderr."""
+    from chainsim.scenario.facts import takes_consumer_orders
 
-    from chainsim.experiments.compare import lower_is_better
-
-    metric = (metrics or ["channel_profit"])[0]
-    picked = summary[summary["metric"] == metric]
-    node = "network" if (picked["node"] == "network").any() else (
-        picked["node"].iloc[0] if len(picked) else "network")
-    picked = picked[picked["node"] == node].sort_values(
-        "mean", ascending=lower_is_better(metric)).head(rows)
-    table = Table(title=f"best points by {escape(metric)} at {escape(str(node))} "
-                        "(mean ± 95% CI half-width)", title_justify="left")
-    for name in [*parameters, "point", metric]:
-        table.add_column(escape(str(name)), justify="right")
-    for row in picked.to_dict("records"):  # (parameter names are not identifiers)
-        half = (row["ci_high"] - row["ci_low"]) / 2
-        table.add_row(*[str(row.get(p, "")) for p in parameters], str(row["point"]),
-                      f"{row['mean']:,.3f} ± {half:,.3f}")
-    return table
-
-
-def _ranking_table(cmp):
-    """The ranking as a rich table: mean ± CI half-width, paired difference ± CI, P(best)."""
-    from rich.markup import escape
-    from rich.table import Table
-
-    from chainsim.experiments.compare import lower_is_better
-    from chainsim.report.html import plus_minus, share
-
-    s = cmp.settings
-    order = "lowest" if lower_is_better(cmp.metric) else "highest"
-    table = Table(title=(f"{escape(cmp.metric)} at the network, {order} first: "
-                         f"{s['replications']} replications × {s['days']} days (after "
-                         f"{s['warmup']} warm-up), seed {s['seed']} for all; mean ± 95% CI "
-                         f"half-width"), title_justify="left")
-    table.add_column("#", justify="right")
-    table.add_column("scenario", style="bold")
-    table.add_column(escape(cmp.metric), justify="right")
-    table.add_column(f"vs {escape(cmp.baseline)} (paired)", justify="right")
-    table.add_column("P(best)", justify="right")
-    for r in cmp.ranking.itertuples():
-        diff = ("baseline" if r.scenario == cmp.baseline else
-                plus_minus(r.diff_mean, r.diff_ci_low, r.diff_ci_high, cmp.metric, signed=True))
-        table.add_row(str(r.rank), escape(r.scenario),
-                      plus_minus(r.mean, r.ci_low, r.ci_high, cmp.metric), diff, share(r.p_best))
-    return table
-
+    if results.trace is not None and len(results.trace):
+        return True
+    why = ("no consumer order was placed in this run"
+           if any(takes_consumer_orders(n) for n in results.scenario.nodes) else
+           "the scenario has no consumer orders (orders: at a 3pl node, or a 3pl outlet in "
+           "market mode)")
+    err.print(f"--trace: {why}, so there is nothing to trace; no trace file written",
+              markup=False, highlight=False, soft_wrap=True)
+    return False
 
 
 def main() -> None:

@@ -46,7 +46,7 @@ def summary(name: str) -> pd.DataFrame:
 def main() -> None:
     from chainsim import __version__
     from chainsim.engine.run import resolve
-    from chainsim.report.files import resolved_yaml
+    from chainsim.results.write import resolved_yaml
 
     (HERE / "data").mkdir(exist_ok=True)
     for name in CASES:

@@ -25,13 +25,12 @@ from chainsim.experiments.compare import (
     CompareError,
     compare,
     comparison_table,
-    direction,
     load_scenarios,
-    lower_is_better,
     p_best,
     paired_differences,
     ranking,
 )
+from chainsim.metrics.catalog import direction, lower_is_better
 from chainsim.metrics.summary import summarize
 
 ROOT = Path(__file__).resolve().parents[2]

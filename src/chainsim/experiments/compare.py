@@ -15,8 +15,10 @@ per scenario, node and metric. The ranking metric (node ``network``) also gets t
 that each scenario is best: the share of replications in which it wins, a tie splitting the win
 equally among the tied scenarios.
 
-Direction: a metric in ``LOWER_IS_BETTER`` (or ending in ``_cost``, or starting with
-``order_lead_time_`` or ``queue_wait_``) is ranked lowest first; every other metric highest first.
+Direction: the metric catalogue (``metrics/catalog.py``) says whether lower or higher is better;
+a metric where lower is better (costs, shortfalls, variances, lead times, waits) is ranked lowest
+first, every other metric highest first. The ranking metric must be a network metric of the
+catalogue; a name that is not is refused before anything is simulated.
 """
 
 from __future__ import annotations
@@ -30,22 +32,12 @@ import numpy as np
 import pandas as pd
 
 from chainsim.errors import ChainsimError, Problem, ScenarioError
+from chainsim.metrics import catalog
+from chainsim.metrics.catalog import lower_is_better
 from chainsim.metrics.summary import mean_ci
 
 NETWORK = "network"
 DEFAULT_METRIC = "channel_profit"
-
-#: Metrics where a smaller value is better (besides every ``*_cost`` and the prefixes below).
-LOWER_IS_BETTER = frozenset({
-    "total_cost", "cost_to_serve", "backorders", "lost_sales", "lost_fraction", "bullwhip",
-    "orders_variance", "channel_fees", "purchase_cost",
-})
-LOWER_IS_BETTER_PREFIXES = ("order_lead_time_", "queue_wait_")
-#: Metrics where a larger value is better; only used to mark differences better or worse.
-HIGHER_IS_BETTER = frozenset({
-    "fill_rate", "cycle_service_level", "channel_profit", "profit", "revenue", "units_sold",
-    "coverage", "on_time_rate", "availability",
-})
 
 DIFF_COLUMNS = ["diff_mean", "diff_std", "diff_ci_low", "diff_ci_high", "diff_n"]
 COMPARISON_COLUMNS = ["scenario", "baseline", "node", "metric", "mean", "std", "ci_low",
@@ -56,19 +48,6 @@ RANKING_COLUMNS = ["rank", "scenario", "metric", "mean", "std", "ci_low", "ci_hi
 
 class CompareError(ChainsimError):
     """Bad input to a comparison that is not a scenario file's (unknown baseline or metric)."""
-
-
-def lower_is_better(metric: str) -> bool:
-    """True for costs, shortfalls, variance amplification, lead times and waits."""
-    return (metric in LOWER_IS_BETTER or metric.endswith("_cost")
-            or metric.startswith(LOWER_IS_BETTER_PREFIXES))
-
-
-def direction(metric: str) -> int:
-    """-1 if lower is better, +1 if higher is better, 0 if neither is (e.g. on_hand, demand)."""
-    if lower_is_better(metric):
-        return -1
-    return 1 if metric in HIGHER_IS_BETTER else 0
 
 
 # --------------------------------------------------------------------------- statistics
@@ -142,6 +121,19 @@ def comparison_table(summary: pd.DataFrame, diffs: pd.DataFrame, kpis: pd.DataFr
 
 
 # --------------------------------------------------------------------------- inputs
+def network_metrics() -> list[str]:
+    """The catalogue's metrics written for node ``network``: what a comparison can rank by."""
+    return [m.name for m in catalog.CATALOG.values() if "network" in m.scopes]
+
+
+def check_metric(metric: str) -> None:
+    """Raise CompareError at once when ``metric`` is not a network metric of the catalogue."""
+    choices = network_metrics()
+    if metric not in choices:
+        raise CompareError(f"--metric {catalog.named(metric, choices)} is not a network metric; "
+                           f"use one of: {', '.join(choices)}")
+
+
 def _scenario_files(inputs: Iterable[Any]) -> list[tuple[Any, bool]]:
     """(item, explicit) per input; a directory becomes its *.yaml / *.yml files (not explicit)."""
     items: list[tuple[Any, bool]] = []
@@ -153,6 +145,34 @@ def _scenario_files(inputs: Iterable[Any]) -> list[tuple[Any, bool]]:
         else:
             items.append((item, True))
     return items
+
+
+MAX_FOLDER_NAME = 60
+
+
+def default_folder(inputs: Iterable[Any], root: Path = Path("results")) -> Path:
+    """Where a comparison is written when no ``--out`` is given: ``results/compare-<what>/``,
+    ``<what>`` the names of the inputs as given (a folder's name, a file's name without
+    ``.yaml``) joined by ``_vs_``, e.g. ``results/compare-strategies/`` or
+    ``results/compare-direct_vs_selective/``. Made safe as a folder name; a name longer than
+    60 characters is cut to 51 and ends with 8 hex digits of its SHA-256, so different inputs
+    keep different folders."""
+    import hashlib
+
+    from chainsim.results.atomic import safe_name
+
+    parts = []
+    for item in inputs:
+        path = Path(item) if isinstance(item, str | Path) else None
+        if path is None:
+            parts.append("scenario")
+        else:
+            parts.append(path.resolve().name if path.is_dir() else path.stem)
+    what = safe_name("_vs_".join(parts) or "scenarios")
+    if len(what) > MAX_FOLDER_NAME:
+        digest = hashlib.sha256(what.encode("utf-8")).hexdigest()[:8]
+        what = f"{what[:MAX_FOLDER_NAME - 9]}-{digest}"
+    return root / f"compare-{what}"
 
 
 def load_scenarios(inputs: Iterable[Any], *,
@@ -301,6 +321,7 @@ def compare(inputs: Iterable[Any], *, metric: str = DEFAULT_METRIC, baseline: st
     from chainsim.engine.run import resolve
     from chainsim.experiments.replicate import simulate
 
+    check_metric(metric)
     scenarios, sources = load_scenarios(inputs, allow_outside_paths=allow_outside_paths)
     names = [s.name for s in scenarios]
     baseline = names[0] if baseline is None else baseline

@@ -137,7 +137,7 @@ def _header_version(path: Path) -> str | None:
 
 def running_versions(version: str) -> dict[str, str]:
     """The versions of the running chainsim, numpy, simpy and Python."""
-    from chainsim.report.files import manifest
+    from chainsim.results.manifest import manifest
 
     return {k: v for k, v in manifest("run", version).items() if k in VERSIONED}
 
@@ -168,7 +168,7 @@ def repeat(recorded: Recorded, out_dir: Path, version: str, *, workers: int = 1,
 
 def _repeat_run(recorded, out_dir, version, workers, progress) -> Path:
     from chainsim.experiments.replicate import simulate
-    from chainsim.report.files import write_results
+    from chainsim.results.write import write_results
     from chainsim.scenario.load import load_scenario
 
     folder = recorded.folder
@@ -220,7 +220,9 @@ def _recorded_metrics(folder: Path) -> list[str] | None:
 
 def _repeat_compare(recorded, out_dir, version, workers, progress) -> Path:
     from chainsim.experiments.compare import compare
-    from chainsim.report.files import atomic_folder, manifest, resolved_yaml, write_manifest
+    from chainsim.results.atomic import atomic_folder
+    from chainsim.results.manifest import manifest, write_manifest
+    from chainsim.results.write import resolved_yaml
 
     folder = recorded.folder
     options = dict(recorded.manifest.get("options") or {})

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from chainsim.report.files import atomic_file, write_bytes
+from chainsim.results.atomic import atomic_file, write_bytes
 
 PART_COLUMNS = ["point", "replication", "node", "metric", "value"]
 
@@ -77,7 +77,7 @@ class SweepStore:
         return frame
 
     def write_tables(self, kpis: pd.DataFrame, summary: pd.DataFrame) -> list[Path]:
-        from chainsim.report.files import parquet_available
+        from chainsim.results.write import parquet_available
 
         self._write(self.folder / "kpis.csv", kpis.to_csv(index=False))
         self._write(self.folder / "summary.csv", summary.to_csv(index=False))

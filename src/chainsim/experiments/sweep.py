@@ -170,7 +170,7 @@ def run_sweep(sweep, out_dir, *, workers: int = 1, scheduler: str | None = None,
     """Run (or finish) a sweep into ``out_dir``; returns (kpis, summary) DataFrames.
     ``figures=False`` leaves out figures/ (``chainsim rerun`` compares the tables only)."""
     from chainsim.experiments.store import SweepStore
-    from chainsim.report.files import manifest as versions
+    from chainsim.results.manifest import manifest as versions
 
     store = SweepStore(out_dir)
     precision = getattr(sweep, "precision", None)
@@ -184,7 +184,7 @@ def run_sweep(sweep, out_dir, *, workers: int = 1, scheduler: str | None = None,
                 **{k: v for k, v in versions("sweep", version).items() if k != "options"}}
     store.start(manifest, resume)
     if not resume or not (store.folder / "base.resolved.yaml").exists():
-        from chainsim.report.files import resolved_yaml
+        from chainsim.results.write import resolved_yaml
 
         store.save_text("base.resolved.yaml", resolved_yaml(sweep.scenarios[0], version))
     if precision is None:

@@ -38,8 +38,8 @@ from typing import NamedTuple
 
 from chainsim.engine.run import Simulation, resolve
 from chainsim.errors import ChainsimError
+from chainsim.metrics.tiers import stocking_nodes
 from chainsim.model.policies import Policy
-from chainsim.report.bullwhip import stocking_nodes
 from chainsim.scenario.schema import Scenario
 
 PLAYER, BOT = "player", "bot"

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from chainsim.metrics.tiers import consumer_nodes, tiers
 from chainsim.play.game import COLUMNS, Game
-from chainsim.report.bullwhip import consumer_nodes, orders_inventory, ratio_bars, tiers
-from chainsim.report.files import atomic_file
+from chainsim.report.bullwhip import orders_inventory, ratio_bars
+from chainsim.results.atomic import atomic_file
 
 RATIO_COLUMNS = ["role", "played_by", "orders_variance", "bullwhip", "amplification"]
 

@@ -2,9 +2,9 @@
 
 A *tier* is a stocking node that places orders (a node with a policy; an outside source with
 ``infinite_supply`` never orders and is no tier). Tiers run from the consumer end upstream, in
-the network's review order (deepest tier first, ``model.network.review_order``). A network with
-more than ``MAX_TIER_NODES`` stocking nodes is drawn per role instead: the series of a role's
-nodes are summed, and its variance ratio is the mean over the role's nodes.
+the network's review order (``metrics.tiers``, where a tier is defined). A network with more
+than ``metrics.tiers.MAX_TIER_NODES`` stocking nodes is drawn per role instead: the series of a role's nodes
+are summed, and its variance ratio is the mean over the role's nodes.
 
 The *bullwhip ratio* (variance ratio) of a node is the ``bullwhip`` KPI: the sample variance of
 the orders it places per day over the variance of the demand it receives per day; 1 means no
@@ -21,16 +21,15 @@ matplotlib is imported inside the functions (through ``report.figures``' helpers
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from chainsim.metrics.summary import mean_ci
+from chainsim.metrics.tiers import Tier, consumer_nodes, tiers
 from chainsim.report.figures import _colors, _figure, _half, _plain_text, save
 
-MAX_TIER_NODES = 8  # more stocking nodes than this are drawn per role
 METRIC = "bullwhip"
 AMPLIFICATION = "amplification"
 RATIO_COLUMNS = ["tier", "role", "nodes", "mean", "ci_low", "ci_high", "n"]
@@ -39,49 +38,9 @@ EXPLANATION = ("The bullwhip ratio of a tier is the variance of the orders it pl
                "tier passes on larger swings than it sees.")
 
 
-@dataclass(frozen=True)
-class Tier:
-    """What one line or bar stands for: a stocking node, or every stocking node of a role."""
-
-    label: str
-    role: str
-    nodes: tuple[str, ...]
-    by_role: bool = False
-
-
 def period(scenario) -> str:
     """What one simulated step stands for, for axis labels: "day" (default) or "week"."""
     return getattr(scenario, "period", None) or "day"
-
-
-def stocking_nodes(scenario) -> list[str]:
-    """Ids of the nodes that place orders (they have a policy), consumer end first."""
-    from chainsim.model.network import review_order
-
-    ordering = {n.id for n in scenario.nodes if n.policy is not None and not n.infinite_supply}
-    return [nid for nid in review_order(scenario) if nid in ordering]
-
-
-def tiers(scenario, by_role: bool | None = None) -> list[Tier]:
-    """The tiers of a scenario, consumer end first: one per stocking node, or per role
-    (``by_role=True``, or None and more than ``MAX_TIER_NODES`` stocking nodes) ordered by the
-    role's first node in review order."""
-    ids = stocking_nodes(scenario)
-    role = {n.id: n.role for n in scenario.nodes}
-    if by_role is None:
-        by_role = len(ids) > MAX_TIER_NODES
-    if not by_role:
-        return [Tier(nid, role[nid], (nid,)) for nid in ids]
-    members: dict[str, list[str]] = {}
-    for nid in ids:
-        members.setdefault(role[nid], []).append(nid)
-    return [Tier(f"{r} ×{len(m)}", r, tuple(m), by_role=True) for r, m in members.items()]
-
-
-def consumer_nodes(scenario) -> list[str]:
-    """Ids of the nodes consumers buy from (daily demand, 3PL orders or market regions)."""
-    return [n.id for n in scenario.nodes
-            if n.demand is not None or n.orders is not None or n.region is not None]
 
 
 # --------------------------------------------------------------------------- data
@@ -295,10 +254,11 @@ def write_run_figures(figures: dict, folder: Path) -> list[Path]:
 
 def write_results_with_figures(results, figures: dict, out_dir: Path,
                                version: str) -> tuple[list[Path], list[Path]]:
-    """``report.files.write_results`` plus ``figures/``, whole or not at all: the figures are
+    """``results.write.write_results`` plus ``figures/``, whole or not at all: the figures are
     saved into the results folder while it is still a temporary folder beside out_dir, which
     then replaces out_dir whole. Returns the folder's top-level entries and the figure files."""
-    from chainsim.report.files import replace_folder, temp_folder, write_results
+    from chainsim.results.atomic import replace_folder, temp_folder
+    from chainsim.results.write import write_results
 
     out_dir = Path(out_dir)
     with temp_folder(out_dir) as staging:

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from chainsim.metrics.catalog import get
 from chainsim.metrics.summary import t_half_width
 
 NETWORK = "network"
@@ -32,12 +33,13 @@ COST_PARTS = ("holding_cost", "backorder_cost", "ordering_cost", "transport_cost
               "pipeline_cost", "fees_cost", "channel_fees", "shipping_cost")
 ROLE_ORDER = ("manufacturer", "wholesaler", "distributor", "retailer", "3pl")
 MAX_ACTORS = 12  # a panel with more actors than this sums them by role
-LABELS = {"fill_rate": "fill rate", "coverage": "coverage", "units_sold": "units sold / day",
-          "channel_profit": "channel profit / day", "total_cost": "total cost / day",
-          "cost_to_serve": "cost to serve / unit", "on_hand": "on hand (units)",
-          "lost_sales": "lost sales / day", "backorders": "backorders (units)",
-          "manufacturer_margin": "manufacturer profit / unit sold",
-          "channel_margin": "channel profit / unit sold"}
+
+
+def metric_label(metric: str) -> str:
+    """A panel or axis title from the metric catalogue: the name in words and its unit (a share
+    is drawn as a fraction, so its unit reads "share")."""
+    entry = get(metric)
+    return f"{metric.replace('_', ' ')} ({entry.unit})" if entry is not None else metric
 
 
 @contextmanager
@@ -107,7 +109,7 @@ def kpi_bars(summary: pd.DataFrame, metrics: Sequence[str]):
             ax.bar(x, rows_m["mean"].to_numpy(dtype=float), color=colors,
                    yerr=_half(rows_m["ci_low"], rows_m["ci_high"]), capsize=3,
                    error_kw={"elinewidth": 1})
-            ax.set_title(LABELS.get(metric, metric))
+            ax.set_title(metric_label(metric))
             ax.set_xticks(x, scenarios, rotation=30, ha="right")
             ax.axhline(0, color="0.6", linewidth=0.6)
         fig.suptitle("Network KPIs (mean, 95% CI)")
@@ -253,12 +255,12 @@ def comparison_figures(kpis: pd.DataFrame, summary: pd.DataFrame, nodes: pd.Data
 
 
 def save(fig, folder: Path, name: str) -> bytes:
-    """Write ``name.png`` and ``name.svg`` into folder, each atomically (``files.write_bytes``);
+    """Write ``name.png`` and ``name.svg`` into folder, each atomically (``results.atomic.write_bytes``);
     return the PNG's bytes. No software or date metadata, so the same tables give the same
     files."""
     import io
 
-    from chainsim.report.files import write_bytes
+    from chainsim.results.atomic import write_bytes
 
     with _plain_text():
         buf = io.BytesIO()
@@ -279,7 +281,7 @@ def sweep_figure(summary: pd.DataFrame, parameters: Sequence[str], metric: str,
     rows = summary[(summary["metric"] == metric) & (summary["node"] == node)]
     if rows.empty or not parameters:
         return None
-    label = LABELS.get(metric, metric)
+    label = metric_label(metric)
     with _plain_text():
         fig = _figure(6.0, 4.0)
         ax = fig.add_subplot()

@@ -1,7 +1,7 @@
 """The comparison's results folder and its self-contained HTML report.
 
 ``write_comparison`` writes everything into a temporary folder beside the target and renames it
-into place, so a failed comparison leaves nothing partial behind (like ``report/files.py``):
+into place, so a failed comparison leaves nothing partial behind (``results.atomic``):
 
 - ``comparison.csv`` — scenario, baseline, node, metric, mean, std, ci_low, ci_high, n, the
   paired difference to the baseline (diff_mean, diff_std, diff_ci_low, diff_ci_high, diff_n) and,
@@ -24,10 +24,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from chainsim.experiments.compare import NETWORK, direction, lower_is_better
+from chainsim.metrics.catalog import NETWORK, direction, get, is_percent, lower_is_better
 from chainsim.report.bullwhip import EXPLANATION as BULLWHIP
-from chainsim.report.files import atomic_folder, manifest, resolved_yaml, safe_name, write_manifest
-from chainsim.report.tables import PERCENT
+from chainsim.report.words import count
+from chainsim.results.atomic import atomic_folder, safe_name
+from chainsim.results.manifest import manifest, write_manifest
+from chainsim.results.write import resolved_yaml
 
 FIGURE_CAPTIONS = {
     "kpi_bars": "Network KPIs per scenario: mean over replications with 95% CI whiskers.",
@@ -83,7 +85,7 @@ def number(value, metric: str = "", signed: bool = False, like=None) -> str:
         return "–"
     value = float(value)
     sign = "+" if signed else ""
-    if metric in PERCENT:
+    if is_percent(metric):
         return f"{value * 100:{sign},.1f}" + (" pp" if signed else "%")
     size = abs(float(like)) if _finite(like) else abs(value)
     return f"{value:{sign},.{_digits(size)}f}"
@@ -99,7 +101,7 @@ def plus_minus(mean, low, high, metric: str = "", signed: bool = False) -> str:
     text = number(mean, metric, signed)
     if _finite(low) and _finite(high):
         half = (float(high) - float(low)) / 2
-        if metric in PERCENT:
+        if is_percent(metric):
             text += f" ± {half * 100:,.1f}" + (" pp" if signed else "%")
         else:
             like = max(abs(float(mean)), half) if _finite(mean) else half
@@ -130,6 +132,27 @@ def _table(headers: list[str], rows: list[list[tuple[str, str]]],
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def _metric_label(metric: str) -> str:
+    """The metric's name with its meaning and unit from the catalogue, as escaped HTML."""
+    entry = get(metric)
+    if entry is None:
+        return esc(metric)
+    return (f'{esc(metric)}<br><span class="note">{esc(entry.meaning)} '
+            f"({esc(entry.shown_unit)})</span>")
+
+
+def _meaning_note(metric: str) -> str:
+    entry = get(metric)
+    if entry is None:
+        return ""
+    return f'<p class="note">{esc(f"{metric}: {entry.meaning} ({entry.shown_unit})")}</p>'
+
+
+def _unit(metric: str) -> str:
+    entry = get(metric)
+    return f"{entry.shown_unit}; " if entry is not None else ""
+
+
 def _scenarios_section(info: pd.DataFrame) -> str:
     rows = [[(esc(r.scenario), ""), (esc(r.description), ""), (esc(r.source), ""),
              (esc(r.nodes), "num"), (esc(r.lanes), "num")] for r in info.itertuples()]
@@ -151,7 +174,7 @@ def _ranking_section(ranking: pd.DataFrame, metric: str, baseline: str) -> str:
             (esc(share(r.p_best)), "num"),
         ])
         classes.append("base" if is_base else "")
-    return _table(["rank", "scenario", f"{metric} (mean ± 95% CI)", "95% CI",
+    return _table(["rank", "scenario", f"{metric} ({_unit(metric)}mean ± 95% CI)", "95% CI",
                    f"difference vs {baseline} (paired, ± 95% CI)", "P(best)"], rows, classes)
 
 
@@ -163,7 +186,7 @@ def _differences_section(comparison: pd.DataFrame, baseline: str) -> str:
     rows = []
     for metric in metrics:
         base = index.loc[(baseline, metric)]
-        row = [(esc(metric), ""), (esc(plus_minus(base["mean"], base["ci_low"], base["ci_high"],
+        row = [(_metric_label(metric), ""), (esc(plus_minus(base["mean"], base["ci_low"], base["ci_high"],
                                                    metric)), "num")]
         for s in scenarios:
             if (s, metric) not in index.index:
@@ -184,7 +207,8 @@ def render_report(comparison: pd.DataFrame, ranking: pd.DataFrame, info: pd.Data
     """The whole report as one HTML string, from the comparison's tables and PNG figures."""
     order = "lowest" if lower_is_better(metric) else "highest"
     n = settings.get("replications")
-    meta = (f"{len(info)} scenarios · {n} replications × {settings.get('days')} days after "
+    meta = (f"{count(len(info), 'scenario')} · {count(n, 'replication')} × "
+            f"{count(settings.get('days'), 'day')} after "
             f"{settings.get('warmup')} warm-up days · seed {settings.get('seed')} for all "
             f"(common random numbers) · baseline {baseline} · chainsim {version}")
     figs = []
@@ -204,8 +228,9 @@ def render_report(comparison: pd.DataFrame, ranking: pd.DataFrame, info: pd.Data
         "<h2>Scenarios</h2>", _scenarios_section(info),
         f"<h2>{esc(f'Ranking by {metric} at the network ({order} first)')}</h2>",
         _ranking_section(ranking, metric, baseline),
+        _meaning_note(metric),
         '<p class="note">' + esc(
-            f"P(best) is the share of the {n} replications in which the scenario has the "
+            f"P(best) is the share of the {count(n, 'replication')} in which the scenario has the "
             f"{order} {metric} (ties split). Differences are paired replication by replication: "
             f"every scenario saw the same random numbers, so their 95% CIs are narrower than "
             f"the scenarios' own.") + "</p>",

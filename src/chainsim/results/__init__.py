@@ -1,0 +1,1 @@
+"""Writing results: atomic files and folders, manifests, the run's results folder."""
