@@ -271,3 +271,18 @@ def test_values_that_clash_are_reported_for_the_point(write, tmp_path):
     assert len(found) == 2
     has(found[0].message, "point 1 (nodes.shop.policy.s = 20, nodes.shop.policy.S = 15)")
     has(found[1].message, "point 3 (nodes.shop.policy.s = 30, nodes.shop.policy.S = 15)")
+
+
+def test_unknown_metric_names_are_refused_at_their_line(sweep_problems):
+    found = sweep_problems("""\
+        base: BASE
+        replications: 5
+        parameters:
+          nodes.shop.policy.S: [30, 40]
+        metrics: [fill_rate, total_cots]
+        precision: {metric: fill_rat, node: shop, half_width: 0.01}
+        """)
+    assert [(p.line, p.col) for p in found] == [(5, 22), (6, 13)]  # the item; the key metric:
+    assert "unknown metric 'total_cots' (did you mean 'total_cost'?)" in found[0].message
+    assert "unknown metric 'fill_rat' (did you mean 'fill_rate'?)" in found[1].message
+    assert "the metrics are: " in found[0].message

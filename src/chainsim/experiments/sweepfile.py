@@ -15,7 +15,7 @@ Everything is checked before anything runs, and every problem is reported at onc
 that the scenario refuses (at the value in the sweep file, with the scenario's message), lists of
 unequal length for ``list`` and ``zip``, ``lhs`` without ``samples`` or without ``[low, high]``.
 Every design point's scenario is then built and validated. Metric names are checked in one
-place, `_check_metric_names` (against the metric catalogue once it is wired in).
+place, `_check_metric_names` (against the metric catalogue).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from chainsim.errors import Problem, ScenarioError, scenario_error
 from chainsim.experiments import design as designs
+from chainsim.metrics import catalog
 from chainsim.scenario.load import load_scenario
 from chainsim.scenario.messages import message_for, shown_value
 from chainsim.scenario.positions import locate, own_pos
@@ -348,14 +349,13 @@ def _lengths(names: list[str], params: dict[str, Any]) -> str:
 
 
 def _check_metric_names(spec: SweepSpec, ctx: _Checks) -> list[Problem]:
-    """Problems with the metric names of ``metrics:`` and ``precision.metric``.
-
-    MERGE POINT (issue 13): the one place where these names are to be checked against the
-    metric catalogue (metrics/catalog.py), each unknown name reported at
-    ``ctx.at("metrics", i)`` or ``ctx.at("precision", "metric")`` with the valid names. Until
-    the catalogue is on this branch every name is accepted.
-    """
-    return []
+    """Each name of ``metrics:`` and ``precision.metric`` that chainsim does not write
+    (metrics.catalog), at its line, with the closest known name and the known ones."""
+    named = [(("metrics", i), name) for i, name in enumerate(spec.metrics or [])]
+    if spec.precision is not None:
+        named.append((("precision", "metric"), spec.precision.metric))
+    return [Problem(*ctx.at(*loc), message) for loc, name in named
+            if (message := catalog.unknown_message([name]))]
 
 
 def _refuse_large(spec: SweepSpec, params: dict[str, Any], zip_groups: list[list[str]],
