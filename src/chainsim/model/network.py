@@ -16,7 +16,12 @@ from chainsim.model.policies import make_policy
 from chainsim.model.rng import Streams
 from chainsim.model.sourcing import Outages, route
 from chainsim.model.tpl import Fulfilment
-from chainsim.scenario.facts import has_consumer_demand, is_dropship, takes_consumer_orders
+from chainsim.scenario.facts import (
+    has_consumer_demand,
+    is_dropship,
+    is_market_outlet,
+    takes_consumer_orders,
+)
 from chainsim.scenario.graph import (
     buyers_of,
     by_priority,
@@ -96,24 +101,59 @@ def plan_groups(scn: Scenario) -> dict[str, list[str]]:
 
 def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = True,
                   trace: list | None = None) -> Network:
-    """Runtime nodes, groups and links of one replication. ``vectorize=False`` simulates every
-    node on its own (the reference path the grouped one must agree with); ``trace`` collects
-    the status rows of consumer orders."""
+    """Runtime nodes, groups and links of one replication, wired (desmod's build, connect, then
+    run). ``vectorize=False`` simulates every node on its own (the reference path the grouped
+    one must agree with); ``trace`` collects the status rows of consumer orders. The order of
+    the steps matters where they schedule SimPy events for the same moment: the lanes' starting
+    pipelines before the plants' production pipelines."""
     prices = selling_prices(scn)
-    supplied = {lane.dst for lane in scn.lanes}
-    specs = {n.id: n for n in scn.nodes}
     plan = plan_groups(scn) if vectorize else {}
-    grouped = {m for members in plan.values() for m in members}
-    order = topological_order(scn)
+    by_id = make_nodes(scn, env, streams, prices, plan, trace)
+    groups, member_of = make_groups(scn, plan, by_id, prices, streams, env)
+    wire_lanes(scn, by_id, member_of, streams, env)
+    market = make_market(scn, by_id, streams)
+    outages = []
+    specs = {n.id: n for n in scn.nodes}
+    for nid, node in by_id.items():  # topological order: the order outages update each day
+        if specs[nid].outage is not None:
+            node.outages = Outages(node, specs[nid].outage, streams)
+            outages.append(node.outages)
+    for group in groups:
+        group.wire(group.links)
+    for nid, node in by_id.items():
+        if isinstance(node, Plant) and specs[nid].initial.pipeline:
+            start_production(node, specs[nid], env)
+    served = consumers_downstream(scn, by_id, member_of)
     forecasting = [n for n in scn.nodes if isinstance(n.policy, FORECASTING)]
+    nodes = list(by_id.values())
+    return Network(
+        nodes=nodes,
+        groups=groups,
+        review_order=reviewers(scn, by_id, member_of),
+        demand_nodes=[n for n in nodes if n.demand is not None] + groups,
+        order=topological_order(scn),
+        outages=outages,
+        market=market,
+        observers=watch_demand(by_id, served, forecasting),
+        served=served_demand({nid: a for nid, a in served.items() if nid in by_id}),
+    )
+
+
+def make_nodes(scn: Scenario, env, streams: Streams, prices: dict[str, float],
+               plan: dict[str, list[str]], trace: list | None) -> dict[str, Node]:
+    """The runtime node of every node outside a retail group, in topological order: the kind
+    of node its spec calls for, with its policy, selling price and demand stream."""
+    supplied = {lane.dst for lane in scn.lanes}
+    grouped = {m for members in plan.values() for m in members}
+    specs = {n.id: n for n in scn.nodes}
     policies = make_policies(scn)
     by_id: dict[str, Node] = {}
-    for nid in order:
+    for nid in topological_order(scn):
         if nid in grouped:
             continue
         spec = specs[nid]
-        policy = policies.get(nid)
-        kw = dict(policy=policy, price=prices[nid], unit_cost=scn.product.unit_cost, env=env)
+        kw = dict(policy=policies.get(nid), price=prices[nid], unit_cost=scn.product.unit_cost,
+                  env=env)
         if spec.infinite_supply:
             node = InfiniteSource(spec, **kw)
         elif takes_consumer_orders(spec):
@@ -121,18 +161,30 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
         elif is_dropship(spec):
             node = DropshipNode(spec, **kw)
         elif spec.role == "manufacturer" and nid not in supplied:
-            if spec.production_lead_time is not None:
-                production = lead_time_source(spec.production_lead_time,
-                                              streams.generator("production", nid))
-            else:
-                production = _zero
-            node = Plant(spec, capacity=spec.capacity, production_time=production, **kw)
+            node = make_plant(spec, streams, kw)
         else:
             node = Node(spec, **kw)
         if spec.demand is not None:
             node.demand = demand_source(spec.demand, streams.generator("demand", nid),
                                         spec.integer)
         by_id[nid] = node
+    return by_id
+
+
+def make_plant(spec, streams: Streams, kw: dict) -> Plant:
+    """A manufacturer that produces, with its production lead-time stream (``production/<id>``)."""
+    if spec.production_lead_time is not None:
+        production = lead_time_source(spec.production_lead_time,
+                                      streams.generator("production", spec.id))
+    else:
+        production = _zero
+    return Plant(spec, capacity=spec.capacity, production_time=production, **kw)
+
+
+def make_groups(scn: Scenario, plan: dict[str, list[str]], by_id: dict[str, Node],
+                prices: dict[str, float], streams: Streams, env) -> tuple[list, dict]:
+    """The retail groups of the plan, and member id -> (group, index)."""
+    specs = {n.id: n for n in scn.nodes}
     groups, member_of = [], {}
     for sup, ids in plan.items():
         members = [specs[m] for m in ids]
@@ -141,9 +193,18 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
             prices=[prices[m] for m in ids], supplier=by_id[sup],
             moqs=[max(sp.policy.moq, specs[sup].min_order) for sp in members],
             streams=streams, env=env)
-        group.links = [None] * len(ids)  # filled with the lanes below, then wired
+        group.links = [None] * len(ids)  # filled with the lanes, then wired
         groups.append(group)
         member_of.update((m, (group, i)) for i, m in enumerate(ids))
+    return groups, member_of
+
+
+def wire_lanes(scn: Scenario, by_id: dict[str, Node], member_of: dict, streams: Streams,
+               env) -> None:
+    """A runtime link per lane with its lead-time stream (``lead_time/<from>/<to>``); each buyer
+    gets its supplying links by priority (and a sourcing route when it has several), starts
+    with its pipeline and takes its suppliers' MOQs."""
+    specs = {n.id: n for n in scn.nodes}
     into: dict[str, list] = {}
     for j, lane in enumerate(scn.lanes):
         lead = lead_time_source(lane.lead_time, streams.generator("lead_time", lane.src, lane.dst))
@@ -159,7 +220,7 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
             start_pipeline(link, lane, specs[lane.dst].initial.pipeline, env)
     for nid, links in into.items():
         buyer, spec = by_id[nid], specs[nid]
-        links.sort(key=lambda x: (x[0] is None, x[0] or 0, x[1]))  # as by_priority
+        links.sort(key=lambda x: (x[0] is None, x[0] or 0, x[1]))  # as graph.by_priority
         buyer.supply = links[0][3]
         if len(links) > 1 or spec.sourcing.rule != "single":
             buyer.route = route(spec.sourcing.rule, [x[3] for x in links],
@@ -167,53 +228,41 @@ def build_network(scn: Scenario, env, streams: Streams, *, vectorize: bool = Tru
         # the suppliers' MOQs bind the buyer's orders on top of its own policy MOQ (with several
         # suppliers the largest: an order must be acceptable to whichever gets it)
         buyer.moq = max([buyer.moq] + [specs[x[3].supplier.id].min_order for x in links])
-    market = None
-    if scn.market is not None:
-        fee = {c.id: c.fee_pct for c in scn.market.channels}
-        outlets_of: dict[str, list] = {}
-        for nid, node in by_id.items():
-            spec = specs[nid]
-            if spec.region is None:
-                continue
-            names = [c for c in spec.channels or [] if isinstance(c, str)]
-            node.channel_names = names
-            node.fee_pct = sum(fee[c] for c in names) / len(names) if names else 0.0
-            for r in outlet_regions(scn, spec):
-                outlets_of.setdefault(r, []).append(node)
-        market = Market(scn.market, outlets_of, scn.product.price, streams)
-    outages = []
+
+
+def make_market(scn: Scenario, by_id: dict[str, Node], streams: Streams) -> Market | None:
+    """Market mode: each region's outlets, each outlet with its market channels and their mean
+    fee."""
+    if scn.market is None:
+        return None
+    fee = {c.id: c.fee_pct for c in scn.market.channels}
+    specs = {n.id: n for n in scn.nodes}
+    outlets_of: dict[str, list] = {}
     for nid, node in by_id.items():
-        if specs[nid].outage is not None:
-            node.outages = Outages(node, specs[nid].outage, streams)
-            outages.append(node.outages)
-    for group in groups:
-        group.wire(group.links)
-    for nid, node in by_id.items():
-        if isinstance(node, Plant) and specs[nid].initial.pipeline:
-            start_production(node, specs[nid], env)
-    served = consumers_downstream(scn, by_id, member_of)
-    observers = watch_demand(by_id, served, forecasting)
+        spec = specs[nid]
+        if not is_market_outlet(spec):
+            continue
+        names = [c for c in spec.channels or [] if isinstance(c, str)]
+        node.channel_names = names
+        node.fee_pct = sum(fee[c] for c in names) / len(names) if names else 0.0
+        for r in outlet_regions(scn, spec):
+            outlets_of.setdefault(r, []).append(node)
+    return Market(scn.market, outlets_of, scn.product.price, streams)
+
+
+def reviewers(scn: Scenario, by_id: dict[str, Node], member_of: dict) -> list:
+    """The actors that review, consumer end first (``graph.review_order``): a retail group
+    where its first member would; an outside source only if orders reach it by mail."""
     mailed = {lane.src for lane in scn.lanes if lane.order_delay}
-    reviewers: list = []
+    out: list = []
     for nid in review_order(scn):
         if nid in member_of:
             group, i = member_of[nid]
-            if i == 0:  # the group reviews where its first member would
-                reviewers.append(group)
+            if i == 0:
+                out.append(group)
         elif not isinstance(by_id[nid], InfiniteSource) or nid in mailed:
-            reviewers.append(by_id[nid])
-    nodes = list(by_id.values())
-    return Network(
-        nodes=nodes,
-        groups=groups,
-        review_order=reviewers,
-        demand_nodes=[n for n in nodes if n.demand is not None] + groups,
-        order=order,
-        outages=outages,
-        market=market,
-        observers=observers,
-        served=served_demand({nid: a for nid, a in served.items() if nid in by_id}),
-    )
+            out.append(by_id[nid])
+    return out
 
 
 def make_policies(scn: Scenario) -> dict:
