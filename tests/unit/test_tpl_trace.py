@@ -5,7 +5,7 @@ Trace contract: one row per order per status, columns scenario, replication, ord
 channel, method, status, time (days), quantity; statuses ordered → picked → packed → shipped →
 delivered; ``picked``/``packed`` = when picking/packing ended, ``shipped`` = handed to the
 carrier (= packed), ``delivered`` = shipped + the method's transit time. Order KPIs (documented
-in ``Fulfilment.order_kpis``) cover the orders placed after warm-up and shipped by the end of
+in ``metrics.orders.order_kpis``) cover the orders placed after warm-up and shipped by the end of
 the run: ``order_lead_time_mean``/``_p95`` over their delivered − ordered (days; the p95 by
 ``numpy.percentile``, linear interpolation), ``consumer_orders`` = orders placed after warm-up
 per day, ``queue_wait_mean`` in minutes, ``on_time_rate`` = share delivered within the

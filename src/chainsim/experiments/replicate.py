@@ -24,7 +24,9 @@ from chainsim.metrics.kpi import (
     node_kpis,
     owner_kpis,
 )
+from chainsim.metrics.orders import channel_kpis
 from chainsim.metrics.summary import summarize
+from chainsim.model.tpl import Fulfilment
 from chainsim.scenario.schema import Scenario
 
 KPI_COLUMNS = ["scenario", "replication", "node", "metric", "value"]
@@ -38,9 +40,8 @@ def kpi_rows(sim: Simulation) -> list[tuple]:
     per_node = {n.id: node_kpis(n) for n in nodes}
     extra = {**owner_kpis(nodes, per_node), **market_channel_kpis(nodes, per_node)}
     for n in nodes:  # a 3PL's channels get rows of their own: node "<id>/<channel>"
-        if hasattr(n, "channel_kpis") and n.stats.days:
-            extra.update((f"{n.id}/{ch}", k)
-                         for ch, k in n.channel_kpis(n.stats.days).items())
+        if isinstance(n, Fulfilment) and n.stats.days:
+            extra.update((f"{n.id}/{ch}", k) for ch, k in channel_kpis(n, n.stats.days).items())
     for n in nodes:
         if n.id in per_node and per_node[n.id]:
             per_node[n.id]["amplification"] = amplification(

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import math
 
+from chainsim.metrics.orders import order_kpis
+from chainsim.model.tpl import Fulfilment
+
 NAN = float("nan")
 
 
@@ -40,7 +43,7 @@ def node_kpis(node) -> dict[str, float]:
     days = st.days
     if days == 0:
         return {}
-    orders = node.order_kpis(days) if hasattr(node, "order_kpis") else {}
+    orders = order_kpis(node, days) if isinstance(node, Fulfilment) else {}
     if getattr(node, "outages", None) is not None:
         orders["availability"] = node.outages.up_days / days
     holding = node.holding * st.on_hand / days

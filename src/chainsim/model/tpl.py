@@ -304,41 +304,10 @@ class Fulfilment(Node):
         super().reset_stats()
         self.period = OrderStats(len(self.channels))
 
-    def order_kpis(self, days: int) -> dict[str, float]:
-        """Order-level KPIs of the orders placed after warm-up and shipped by the end."""
-        p = self.period
-        lead = np.frombuffer(p.lead_times, dtype=float) if len(p.lead_times) else None
-        waits = np.frombuffer(p.waits, dtype=float) if len(p.waits) else None
-        open_share = ((self.hours.end - self.hours.start) / 24.0) if self.hours else 1.0
-        nan = float("nan")
-        delivered = sum(c.delivered for c in p.by_channel)
-        out = {
-            "consumer_orders": sum(c.orders for c in p.by_channel) / days,
-            "order_lead_time_mean": float(lead.mean()) if lead is not None else nan,
-            "order_lead_time_p95": float(np.percentile(lead, 95)) if lead is not None else nan,
-            "queue_wait_mean": float(waits.mean()) if waits is not None else nan,
-            "queue_wait_prob": float((waits > 1e-9).mean()) if waits is not None else nan,
-            "utilization_pickers": p.busy[0] / (self.pickers.capacity * days * open_share),
-            "utilization_packers": p.busy[1] / (self.packers.capacity * days * open_share),
-            "on_time_rate": (sum(c.on_time for c in p.by_channel) / delivered
-                             if delivered else nan),
-        }
-        out["utilization"] = out["utilization_pickers"]
-        return out
-
-    def channel_kpis(self, days: int) -> dict[str, dict[str, float]]:
-        nan = float("nan")
-        return {
-            ch.id: {
-                "consumer_orders": c.orders / days,
-                "units_sold": c.units / days,
-                "revenue": c.revenue / days,
-                "channel_fees": c.fees / days,
-                "order_lead_time_mean": c.lead_sum / c.delivered if c.delivered else nan,
-                "on_time_rate": c.on_time / c.delivered if c.delivered else nan,
-            }
-            for ch, c in zip(self.channels, self.period.by_channel, strict=True)
-        }
+    @property
+    def open_share(self) -> float:
+        """The share of each day the centre works (its hours; 1 without)."""
+        return ((self.hours.end - self.hours.start) / 24.0) if self.hours else 1.0
 
 
 def choose_method(channel, methods) -> int:
