@@ -3,7 +3,7 @@
 ``Simulation`` builds the network, runs the days in their phase order and leaves each node's
 running sums (``model.node.Stats``) for the KPI functions of ``metrics`` to read; replications,
 KPI rows and summaries are assembled above the metrics, in ``experiments.replicate``. The engine
-imports no metrics. The phase order of a day lives in ``Simulation.step`` (DESIGN §2);
+imports no metrics. The phase order of a day lives in ``Simulation.step`` (the day conventions of the README);
 ``Simulation.run_until`` lets a caller advance a few days at a time (``chainsim play`` advances
 one week per turn).
 """
@@ -20,6 +20,7 @@ from simpy.events import Event
 
 from chainsim.engine.recorder import TimeSeries
 from chainsim.model.dists import integer_valued
+from chainsim.model.kernel import starting_stock
 from chainsim.model.network import build_network, make_policies
 from chainsim.model.rng import Streams
 from chainsim.scenario.load import load_scenario
@@ -184,8 +185,8 @@ def resolve(scenario: Scenario | Mapping[str, Any] | str | Path, *, replications
     policies = make_policies(scn)
     for raw, node in zip(data["nodes"], scn.nodes, strict=True):
         if node.initial.on_hand is None:
-            level = policies[node.id].level if node.id in policies else 0
-            raw["initial"] = {**raw["initial"], "on_hand": max(level, 0)}
+            raw["initial"] = {**raw["initial"],
+                              "on_hand": starting_stock(None, policies.get(node.id))}
         if node.integer is None:
             raw["integer"] = node.demand is not None and integer_valued(node.demand)
     return Scenario.model_validate(data)

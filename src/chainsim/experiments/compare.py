@@ -1,4 +1,4 @@
-"""Compare scenarios side by side with common random numbers (DESIGN §3, §7; issue 6).
+"""Compare scenarios side by side with common random numbers (README: Command line, compare).
 
 Every scenario runs with the same seed, the same replication indices, the same horizon and the
 same warm-up. chainsim's random streams are named by what they drive (``demand/<node>``,

@@ -1,4 +1,4 @@
-"""KPIs of one replication from a node's running sums (definitions: README, DESIGN §7).
+"""KPIs of one replication from a node's running sums (definitions: README: Metrics).
 
 Ratios are ratios of sums, levels are means of end-of-day values, costs are totals divided by
 days, variances are sample variances (n − 1) of the daily values.

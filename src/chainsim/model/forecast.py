@@ -5,7 +5,7 @@ the demand over lead time + review, the textbook source of the bullwhip effect) 
 Both learn after every day: the engine calls ``observe_day`` at the end of each day with the
 day's demand still on the nodes they ``watch`` (the node itself, or with ``signal: consumer``
 the demand nodes it serves — information sharing). A review on day t therefore uses the demand
-observed up to day t − 1 (DESIGN §7).
+observed up to day t − 1 (README: Results).
 """
 
 from __future__ import annotations

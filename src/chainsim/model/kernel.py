@@ -102,7 +102,7 @@ def bill(supplier, qty, cost_per_unit, cost_per_shipment):
 def starting_stock(on_hand: float | None, policy) -> float:
     """A node's stock on day 0: ``initial.on_hand`` if the scenario gives it, else its policy's
     order-up-to level (S, or r + Q for rQ), never below 0 (an (r, Q) with r + Q < 0 starts
-    empty); 0 without a policy (DESIGN §7, "Defaults that change numbers")."""
+    empty); 0 without a policy (README: Results, defaults that change numbers)."""
     if on_hand is not None:
         return on_hand
     return max(policy.level, 0) if policy is not None else 0

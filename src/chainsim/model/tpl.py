@@ -8,7 +8,7 @@ its units are there it goes through picking, then packing — SimPy resources wi
 the carrier of its channel's shipping method, which delivers it after the method's transit time.
 Orders placed after the ``cutoff`` hour wait for the next working day.
 
-The centre is replenished like any node: it reviews at the start of each day (DESIGN §2) and
+The centre is replenished like any node: it reviews at the start of each day (README: Time and event conventions) and
 receives its shipments then; the orders of day d arrive during [d, d+1).
 """
 

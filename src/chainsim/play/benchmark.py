@@ -7,8 +7,8 @@ of the start only:
         scenario's ``initial`` stock and pipeline) + for a role that sells to consumers, their
         expected demand in the first week (``step``: the demand before the step).
 
-The consumers' term is there because a retailer reviews before the week's customers buy (DESIGN
-§2). With this S every role starts in the game's own opening state, orders exactly what it was
+The consumers' term is there because a retailer reviews before the week's customers buy (README:
+Time and event conventions). With this S every role starts in the game's own opening state, orders exactly what it was
 asked (base-stock passes demand on one for one: no amplification) and never anticipates a
 change in demand — after the Beer Game's step from 4 to 8 it carries the backlog that the
 stock it started with cannot cover. Simple and known in advance, not optimal.

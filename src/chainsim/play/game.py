@@ -2,7 +2,7 @@
 role's orders typed by a person.
 
 A week is one simulated day of the scenario (``period: week`` only changes labels). Within a
-week the phases of DESIGN §2 run in the engine's order (``engine.run.Simulation.step``):
+week the phases of the day (README: Time and event conventions) run in the engine's order (``engine.run.Simulation.step``):
 
 1. the shipments due this week are received; waiting backorders are served from them;
 2. the nodes review from the consumer end upstream. Each first takes the orders that reach it

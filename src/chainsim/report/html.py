@@ -7,7 +7,7 @@ into place, so a failed comparison leaves nothing partial behind (``results.atom
   paired difference to the baseline (diff_mean, diff_std, diff_ci_low, diff_ci_high, diff_n) and,
   on the ranking metric's network rows, p_best;
 - ``ranking.csv`` — the ranking metric's rows, best first;
-- ``kpis.csv``, ``summary.csv`` — every scenario, shaped as DESIGN §7;
+- ``kpis.csv``, ``summary.csv`` — every scenario, shaped as the README says;
 - ``nodes.csv`` (scenario, node, role), ``scenarios.csv`` (name, source, description, size);
 - ``scenarios/NN_<name>.resolved.yaml`` — each scenario as it ran (same seed for all);
 - ``figures/*.png`` and ``*.svg`` — see ``report.figures`` and ``report.bullwhip``;

@@ -1,4 +1,4 @@
-"""The results folder of a run (DESIGN §7), written all at once (``results.atomic``):
+"""The results folder of a run (README: Results), written all at once (``results.atomic``):
 scenario.resolved.yaml, kpis.csv, summary.csv, the time series and the trace."""
 
 from __future__ import annotations

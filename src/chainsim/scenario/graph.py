@@ -3,7 +3,7 @@
 Lanes run from a supplier to a buyer (``lane.src -> lane.dst``). Every rule that walks the graph
 lives here, so the validator, the model and the writers agree on it: the topological order
 (suppliers first: the rows of the results and the order of receiving), the review order (the
-consumer end first, DESIGN §2), the nodes up- and downstream of a node, cycle finding and the
+consumer end first, README: Time and event conventions), the nodes up- and downstream of a node, cycle finding and the
 regions a market outlet serves. The walks are iterative, so a long serial chain cannot exhaust
 Python's recursion limit.
 """
@@ -74,7 +74,7 @@ def depths(scn) -> dict[str, int]:
 
 def review_order(scn) -> list[str]:
     """Node ids from the consumer end upstream: deepest tier first, so every node reviews after
-    all the nodes it supplies (DESIGN §2); ties in file order."""
+    all the nodes it supplies (README: Time and event conventions); ties in file order."""
     depth = depths(scn)
     position = {n.id: i for i, n in enumerate(scn.nodes)}
     return sorted(depth, key=lambda nid: (-depth[nid], position[nid]))

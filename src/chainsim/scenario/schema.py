@@ -1,4 +1,4 @@
-"""The scenario file as typed, frozen pydantic models (DESIGN §7).
+"""The scenario file as typed, frozen pydantic models (README: Results).
 
 Every model forbids unknown keys, so a typo is an error with a suggestion instead of a silently
 ignored setting. Distributions and policies are tagged unions on ``dist`` and ``type``. Checks
