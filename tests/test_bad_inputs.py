@@ -1,6 +1,6 @@
 """The bad-input catalogue (issue 9): every file in tests/bad_inputs/ is refused cleanly.
 
-Each file is paired in ``tests/bad_inputs/expected.yaml`` with the line (and column) its problem
+Each file is paired in ``tests/bad_inputs/expected*.yaml`` with the line (and column) its problem
 is reported at and a distinctive piece of the message. ``chainsim validate FILE`` and
 ``chainsim run FILE --out ...`` must both exit 2 with that many ``FILE:LINE:COL: message`` lines
 (one unless ``lines:`` says otherwise), no traceback, and ``run`` must write nothing. Every file
@@ -24,7 +24,18 @@ from chainsim.errors import ScenarioError
 from chainsim.scenario.load import load_scenario
 
 HERE = Path(__file__).resolve().parent / "bad_inputs"
-CATALOGUE = YAML(typ="safe", pure=True).load((HERE / "expected.yaml").read_text(encoding="utf-8"))
+
+def _catalogue() -> dict:
+    """Every ``expected*.yaml`` of the folder, merged (a file named twice is a mistake)."""
+    merged: dict = {}
+    for part in sorted(HERE.glob("expected*.yaml")):
+        entries = YAML(typ="safe", pure=True).load(part.read_text(encoding="utf-8")) or {}
+        assert not set(entries) & set(merged), f"{part.name} repeats {set(entries) & set(merged)}"
+        merged.update(entries)
+    return merged
+
+
+CATALOGUE = _catalogue()
 NAMES = sorted(CATALOGUE)
 EXE = Path(sys.executable).with_name("chainsim")
 CMD = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "chainsim.cli"]
