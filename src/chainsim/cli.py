@@ -21,8 +21,11 @@ app = typer.Typer(
     help="chainsim: discrete-event supply chain simulation on SimPy.",
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+# What the user wrote (names, ids, paths, messages quoting them) is printed as written: no
+# emoji codes (``:x:`` stays ``:x:``), no highlighting, and chainsim's own markup (tables,
+# titles) escapes every user string with rich.markup.escape; plain messages go through `say`.
+out = Console(emoji=False, highlight=False)
+err = Console(stderr=True, emoji=False, highlight=False)
 
 BAD_INPUT = 2
 FAILURE = 1
@@ -41,6 +44,22 @@ def _options(
     version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_show_version, help="print chainsim's version and exit")] = False,
 ) -> None:
     """chainsim: discrete-event supply chain simulation on SimPy."""
+
+
+def say(line: str, to: Console = err) -> None:
+    """Print ``line`` literally (no markup), wrapped only by the terminal."""
+    to.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _check_out(target: Path, kind: str, inputs, **how) -> None:
+    """Exit 2 unless a ``kind`` folder may be written at ``target`` (results.claim)."""
+    from chainsim.results.claim import OutputError, check_output
+
+    try:
+        check_output(target, kind, inputs, **how)
+    except OutputError as exc:
+        say(str(exc))
+        raise typer.Exit(BAD_INPUT) from None
 
 
 def _fail_input(exc) -> None:
@@ -141,15 +160,17 @@ def run(
     if plot and ts is False:
         ts = "first"  # the picture needs replication 0's series; it is not written
     target = out_dir if out_dir is not None else Path("results") / safe_name(scn.name)
+    _check_out(target, "run", [file])
     if quiet:
         results = simulate(scn, timeseries=ts, trace=trace)
     else:
+        from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
         with Progress("[progress.description]{task.description}", BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), console=err,
                       transient=True) as bar:
-            task = bar.add_task(f"{scn.name}: replications", total=scn.replications)
+            task = bar.add_task(f"{escape(scn.name)}: replications", total=scn.replications)
             results = simulate(scn, timeseries=ts, trace=trace,
                                progress=lambda done: bar.update(task, completed=done))
     if trace and not _has_traced_orders(results):
@@ -203,10 +224,12 @@ def compare(
     report.html. A folder means its *.yaml files that have nodes: (a shared base is skipped)."""
     from chainsim import __version__
     from chainsim.errors import ScenarioError
-    from chainsim.experiments.compare import CompareError
+    from chainsim.experiments.compare import CompareError, default_folder
     from chainsim.experiments.compare import compare as run_compare
     from chainsim.scenario.limits import LimitError
 
+    out_dir = out_dir if out_dir is not None else default_folder(inputs)
+    _check_out(out_dir, "compare", inputs)
     kwargs = dict(metric=metric, baseline=baseline, replications=replications, days=days,
                   warmup=warmup, seed=seed, allow_large=allow_large,
                   allow_outside_paths=outside_paths)
@@ -228,10 +251,8 @@ def compare(
     except (CompareError, LimitError) as exc:
         err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(BAD_INPUT) from None
-    from chainsim.experiments.compare import default_folder
     from chainsim.report.html import write_comparison
 
-    out_dir = out_dir if out_dir is not None else default_folder(inputs)
     written = write_comparison(cmp, out_dir, __version__)
     if not quiet:
         from chainsim.report.tables import ranking_table, tradeoff_table
@@ -273,10 +294,9 @@ def sweep(
 
     target = out_dir if out_dir is not None else (
         Path("results") / "sweeps" / experiment.resolve().parent.name / experiment.stem)
-    if target.exists() and any(target.iterdir()) and not resume:
-        err.print(f"{target} already holds results; add --resume to finish that sweep or give "
-                  "another --out", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(BAD_INPUT)
+    _check_out(target, "sweep", [experiment, spec.base_path],
+               same_kind=None if resume else "add --resume to finish that sweep, or choose "
+               "another --out")
     n_workers = workers or os.cpu_count() or 1
     kwargs = dict(workers=n_workers, scheduler=scheduler, resume=resume, version=__version__)
     try:
@@ -343,6 +363,11 @@ def play(
         raise typer.Exit(BAD_INPUT) from None
     target = out_dir if out_dir is not None else (
         Path("results") / "play" / f"{safe_name(scn.name)}-{safe_name(session.role)}")
+    _check_out(target, "play", [file])
+    from chainsim import __version__
+    from chainsim.results.claim import claim_folder
+
+    claim_folder(target, "play", __version__)  # its manifest first: the next game may reuse it
     session = play_session(session, target, out)
     out.print(f"saved: {target}/ ({', '.join(str(p.relative_to(target)) for p in session.written)})",
               markup=False, highlight=False, soft_wrap=True)
@@ -370,25 +395,21 @@ def rerun(
         repeat,
         version_warnings,
     )
-    def say(line: str, to=out) -> None:
-        to.print(line, markup=False, highlight=False, soft_wrap=True)
-
     try:
         recorded = read_folder(results_dir)
     except RerunError as exc:
         say(str(exc), err)
         raise typer.Exit(BAD_INPUT) from None
-    if out_dir is not None and (out_dir.resolve() == results_dir.resolve()
-                                or (out_dir.exists() and any(out_dir.iterdir()))):
-        say(f"--out {out_dir} is not empty (or is the results folder); give a new folder", err)
-        raise typer.Exit(BAD_INPUT)
+    if out_dir is not None:  # a new or empty folder: a repeat never replaces a results folder
+        _check_out(out_dir, recorded.kind, [results_dir],
+                   same_kind="give a new or empty folder")
     for line in version_warnings(recorded, __version__):
         say(line, err)
     scratch = None if out_dir is not None else Path(tempfile.mkdtemp(prefix="chainsim-rerun-"))
     target = out_dir if out_dir is not None else scratch / "rerun"
     try:
         say(f"repeating the {recorded.kind} in {results_dir} into "
-            f"{target if out_dir is not None else 'a temporary folder'}")
+            f"{target if out_dir is not None else 'a temporary folder'}", out)
         try:
             repeat(recorded, target, __version__, workers=workers or os.cpu_count() or 1)
         except ScenarioError as exc:
@@ -402,16 +423,17 @@ def rerun(
             shutil.rmtree(scratch, ignore_errors=True)
     differing = [c for c in checks if not c.identical]
     if not differing:
-        say("identical: " + ", ".join(f"{count(c.rows, 'row')} of {c.table}" for c in checks))
+        say("identical: " + ", ".join(f"{count(c.rows, 'row')} of {c.table}" for c in checks),
+            out)
         return
     for check in checks:
         if check.identical:
-            say(f"{check.table}: identical ({count(check.rows, 'row')})")
+            say(f"{check.table}: identical ({count(check.rows, 'row')})", out)
             continue
         say(f"{check.table}: {check.differing_rows} of {count(check.rows, 'row')} differ; the "
-            "first:")
+            "first:", out)
         for difference in check.differences:
-            say(f"  {difference}")
+            say(f"  {difference}", out)
     raise typer.Exit(FAILURE)
 
 
@@ -470,7 +492,11 @@ def main() -> None:
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - last line of defence: a message, not a traceback
         from chainsim.errors import ScenarioError
+        from chainsim.results.claim import OutputError
 
+        if isinstance(exc, OutputError):  # the folder changed while chainsim was writing
+            say(str(exc))
+            sys.exit(BAD_INPUT)
         if isinstance(exc, ScenarioError):
             for problem in exc.problems:
                 err.print(str(problem), markup=False, highlight=False, soft_wrap=True)

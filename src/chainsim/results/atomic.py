@@ -17,6 +17,8 @@ import socket
 from contextlib import contextmanager
 from pathlib import Path
 
+from chainsim.results.claim import check_replaceable, mark_written
+
 
 def safe_name(name: str) -> str:
     """A scenario name made safe as a file or folder name."""
@@ -95,9 +97,13 @@ def temp_folder(target: Path):
 
 def replace_folder(src: Path, dst: Path) -> None:
     """Rename the complete folder ``src`` to ``dst`` (same parent folder, or at least the same
-    file system). An old ``dst`` is first renamed aside under a temporary name, deleted
-    once the new one is in place: a kill in between leaves ``dst`` absent, never half deleted."""
+    file system). ``dst`` must be absent, empty or a chainsim folder of ``src``'s kind holding
+    only what chainsim wrote (``results.claim``, checked here once more, just before). An old
+    ``dst`` is first renamed aside under a temporary name, deleted once the new one is in
+    place: a kill in between leaves ``dst`` absent, never half deleted."""
     src, dst = Path(src), Path(dst)
+    kind = mark_written(src)
+    check_replaceable(dst, kind)  # again, just before: the folder may have changed meanwhile
     old = dst.with_name(_temp_prefix(dst) + secrets.token_hex(4) + "-old")
     if dst.exists():
         os.replace(dst, old)
