@@ -140,7 +140,7 @@ def run(
     from chainsim.scenario.load import load_scenario
 
     if timeseries not in ("first", "all", "none"):
-        err.print(f"--timeseries must be first, all or none (got {timeseries!r})")
+        say(f"--timeseries must be first, all or none (got {timeseries!r})")
         raise typer.Exit(BAD_INPUT)
     shown = _metric_names(metrics)
     try:
@@ -488,7 +488,7 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        err.print("interrupted")
+        say("interrupted")
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - last line of defence: a message, not a traceback
         from chainsim.errors import ScenarioError

@@ -54,7 +54,7 @@ class Col:
 
 
 def _cell_width(markup: str) -> int:
-    lines = Text.from_markup(markup).plain.split("\n")
+    lines = Text.from_markup(markup, emoji=False).plain.split("\n")  # :x: is 3 wide
     return max(Text(line).cell_len for line in lines)
 
 
@@ -115,7 +115,7 @@ def fit(title: str | None, columns: list[Col], rows: list[list[str]], width: int
                 table.add_row(*[r[i] for i in [*key_cols, *chunk]])
         tables.append(table)
     # the title above the tables wraps at the terminal's width, not at a narrow table's
-    heading = [Text.from_markup(title, style="italic")] if title else []
+    heading = [Text.from_markup(title, style="italic", emoji=False)] if title else []
     return Group(*heading, *tables)
 
 

@@ -100,10 +100,14 @@ def _protected(target: Path, inputs: Iterable[Path]) -> str | None:
     home = Path.home().resolve()
     if resolved == Path(resolved.anchor):
         return "is the root folder"
-    if resolved == here or resolved in here.parents:
-        return "is the current folder" if resolved == here else "holds the current folder"
-    if resolved == home or resolved in home.parents:
-        return "is your home folder" if resolved == home else "holds your home folder"
+    if resolved == home:
+        return "is your home folder"
+    if resolved == here:
+        return "is the current folder"
+    if resolved in here.parents:
+        return "holds the current folder"
+    if resolved in home.parents:
+        return "holds your home folder"
     for given in inputs:
         item = Path(given).resolve()
         folder = item if item.is_dir() else item.parent
