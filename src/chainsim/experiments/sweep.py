@@ -44,9 +44,33 @@ def plan_tasks(points: int, replications: int) -> list[Task]:
             for p in range(points) for r in range(0, replications, per_task)]
 
 
+PARENT_POLL_SECONDS = 0.2  # how often a pool worker looks whether the sweep is still there
+
+
 def _init(scenarios) -> None:
     global _SCENARIOS
     _SCENARIOS = scenarios
+    _exit_with_parent()
+
+
+def _exit_with_parent() -> None:
+    """Make this pool worker exit as soon as the process that started it is gone (a sweep killed
+    with SIGKILL cannot stop its workers itself): a daemon thread sees the parent process
+    change (the worker is handed to another parent, e.g. init) and ends the worker at once. A
+    thread, not ``prctl(PR_SET_PDEATHSIG)``: portable, and immune to that signal's firing when
+    merely the parent's *thread* that started the worker ends."""
+    import os
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)  # no clean-up to do: the task's rows die with the sweep that wanted them
+
+    threading.Thread(target=watch, name="chainsim-exit-with-parent", daemon=True).start()
 
 
 def run_task(task: Task, scenarios=None) -> list[tuple]:
@@ -110,9 +134,13 @@ def _execute_dask(scenarios, tasks, address, done) -> None:
     with Client(address) as client:
         shared = client.scatter(list(scenarios), broadcast=True)
         futures = {client.submit(run_task, task, shared, pure=False): task for task in tasks}
-        # a worker that dies is replaced and its tasks rerun elsewhere; KilledWorker only when
-        # a task has taken down several workers (distributed.scheduler.allowed-failures)
-        _hand_over(dask_completed(futures), futures, done, KilledWorker)
+        try:
+            # a worker that dies is replaced and its tasks rerun elsewhere; KilledWorker only
+            # when a task has taken down several workers (distributed.scheduler.allowed-failures)
+            _hand_over(dask_completed(futures), futures, done, KilledWorker)
+        except BaseException:  # interrupted (Ctrl-C) or failed: leave no task on the cluster
+            client.cancel(list(futures), force=True)
+            raise
 
 
 def summarize_points(kpis, parameters: Sequence[str]):
