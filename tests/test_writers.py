@@ -68,6 +68,9 @@ def test_run_out_an_existing_file_keeps_it_byte_identical(tmp_path):
     res = chainsim("run", "s.yaml", "--out", "notes.txt", *FAST, cwd=tmp_path)
     refused(res, "--out notes.txt", "is a file")
     assert snapshot(tmp_path) == before
+    res = chainsim("run", "s.yaml", "--out", "notes.txt/run", *FAST, cwd=tmp_path)
+    refused(res, "lies inside notes.txt, which is a file")
+    assert snapshot(tmp_path) == before
 
 
 @pytest.mark.parametrize("where", [".", "/", "home", "..", "sub/.."])

@@ -69,6 +69,9 @@ def _why_not_replaceable(target: Path, kind: str) -> str | None:
     if target.is_symlink():
         return "is a symbolic link, not a results folder"
     if not target.exists():
+        above = next((p for p in target.parents if p.exists()), None)
+        if above is not None and not above.is_dir():
+            return f"lies inside {printable(str(above))}, which is a file"
         return None
     if not target.is_dir():
         return "is a file, not a results folder"
