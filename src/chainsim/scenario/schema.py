@@ -7,6 +7,7 @@ that need the whole network (unknown ids, cycles, unsupplied nodes) live in ``va
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -18,6 +19,7 @@ from pydantic import (
     Tag,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from chainsim.scenario import ranges as R
 
@@ -25,10 +27,29 @@ PositiveFloat = Annotated[float, Field(gt=0)]
 NonNegFloat = Annotated[float, Field(ge=0)]
 # Every number's range comes from ranges.py (README: Ranges): quantities (units, or units a day),
 # money (per unit, unit-day or order), day counts and plain counts.
-Quantity = Annotated[float, Field(ge=0, le=R.MAX_QUANTITY)]
-PositiveQuantity = Annotated[float, Field(gt=0, le=R.MAX_QUANTITY)]
-SignedQuantity = Annotated[float, Field(ge=-R.MAX_QUANTITY, le=R.MAX_QUANTITY)]
-Money = Annotated[float, Field(ge=0, le=R.MAX_MONEY)]
+def _at_most(high: float, low: float | None = None):
+    """An upper (and lower) bound of a float that leaves nan and ±inf alone: those are reported
+    as "must be a finite number" (messages.nonfinite_problems), which is what is wrong."""
+
+    def check(value: float) -> float:
+        if math.isfinite(value):
+            if value > high:
+                raise PydanticCustomError("less_than_equal",
+                                          "Input should be less than or equal to {le}", {"le": high})
+            if low is not None and value < low:
+                raise PydanticCustomError("greater_than_equal",
+                                          "Input should be greater than or equal to {ge}",
+                                          {"ge": low})
+        return value
+
+    bounds = {"maximum": high} if low is None else {"maximum": high, "minimum": low}
+    return AfterValidator(check), Field(json_schema_extra=bounds)
+
+
+Quantity = Annotated[float, Field(ge=0), *_at_most(R.MAX_QUANTITY)]
+PositiveQuantity = Annotated[float, Field(gt=0), *_at_most(R.MAX_QUANTITY)]
+SignedQuantity = Annotated[float, *_at_most(R.MAX_QUANTITY, -R.MAX_QUANTITY)]
+Money = Annotated[float, Field(ge=0), *_at_most(R.MAX_MONEY)]
 DayCount = Annotated[int, Field(ge=1, le=R.MAX_DAYS_EVER)]
 Count = Annotated[int, Field(ge=1, le=R.MAX_COUNT)]
 HorizonDays = Annotated[int, Field(gt=0, le=R.MAX_DAYS_EVER)]
@@ -43,7 +64,7 @@ def _price_or_zero(value: float) -> float:
     return value
 
 
-Price = Annotated[float, Field(ge=0, le=R.MAX_MONEY), AfterValidator(_price_or_zero)]
+Price = Annotated[float, Field(ge=0), *_at_most(R.MAX_MONEY), AfterValidator(_price_or_zero)]
 
 
 class Spec(BaseModel):
@@ -121,7 +142,7 @@ class NegBin(DistSpec):
             )
         if R.negbin_gamma_upper(self.mean, self.var) > R.POISSON_LAM_MAX:
             raise ValueError(
-                f"negbin with mean {self.mean:g} and var {self.var:g} is beyond what numpy's "
+                f"negbin mean {R.shown(self.mean, 6)}, var {R.shown(self.var, 6)} is beyond what numpy's "
                 "sampler can draw (its Poisson mean would pass 9.2e18); lower var"
             )
         return self
@@ -135,7 +156,7 @@ class Gamma(DistSpec):
 
     dist: Literal["gamma"]
     mean: PositiveFloat
-    cv: Annotated[float, Field(ge=R.MIN_CV, le=R.MAX_CV)]
+    cv: Annotated[float, Field(ge=R.MIN_CV), *_at_most(R.MAX_CV)]
 
     def upper(self):
         return R.gamma_mean_cv_upper(self.mean, self.cv)
@@ -146,7 +167,7 @@ class LogNormal(DistSpec):
 
     dist: Literal["lognormal"]
     mean: PositiveFloat
-    cv: Annotated[float, Field(ge=R.MIN_CV, le=R.MAX_CV)]
+    cv: Annotated[float, Field(ge=R.MIN_CV), *_at_most(R.MAX_CV)]
 
     def upper(self):
         return R.lognormal_upper(self.mean, self.cv)
@@ -268,6 +289,13 @@ _LOWER_WHAT = {"poisson": "mean", "normal": "mean or sd", "negbin": "var or mean
                "empirical": "the values", "step": "before or after"}
 
 
+def _finite_parameters(spec: DistSpec) -> bool:
+    """nan and ±inf parameters are reported at their own place (messages.nonfinite_problems)."""
+    values = [v for v in spec.model_dump().values() if isinstance(v, float)]
+    values += [v for v in getattr(spec, "values", None) or []]
+    return all(math.isfinite(v) for v in values)
+
+
 _WITHIN_PARAMETERS = ("uniform", "triangular", "empirical", "step")  # draws never pass a parameter
 
 
@@ -276,7 +304,7 @@ def _drawn_within(limit: float, unit: str, what: str):
 
     def check(spec: DistSpec) -> DistSpec:
         top = spec.upper()
-        if top is not None and not top <= limit:
+        if top is not None and not top <= limit and _finite_parameters(spec):
             if spec.dist == "constant":
                 says = f"is more than {R.shown(limit)} {unit}"
             elif spec.dist in _WITHIN_PARAMETERS:
@@ -372,7 +400,7 @@ class ForecastOut(PolicyBase):
         default=None, description="moving_average: days averaged")
     alpha: Annotated[float, Field(gt=0, le=1)] | None = Field(
         default=None, description="exp_smoothing: weight of the newest day")
-    safety_factor: Annotated[float, Field(ge=0, le=R.MAX_SAFETY_FACTOR)] = 0.0
+    safety_factor: Annotated[float, Field(ge=0), *_at_most(R.MAX_SAFETY_FACTOR)] = 0.0
     signal: Signal = Field(default="own", description=SIGNAL_HELP)
     initial_forecast: Quantity | None = Field(default=None, description=INITIAL_FORECAST_HELP)
 
@@ -465,7 +493,7 @@ class Channel(Spec):
     share: Annotated[float, Field(gt=0, le=1)] = 1.0
     fee_pct: Annotated[float, Field(ge=0, lt=1)] = 0.0
     fee_per_order: Money = 0.0
-    promised_days: Annotated[float, Field(gt=0, le=R.MAX_DAYS_EVER)] | None = Field(
+    promised_days: Annotated[float, Field(gt=0), *_at_most(R.MAX_DAYS_EVER)] | None = Field(
         default=None, description="delivery promise, for the on-time rate")
     shipping: str | None = Field(
         default=None, description="shipping method for this channel's parcels (default: the "
@@ -531,7 +559,7 @@ class Node(Spec):
     price: Price | None = Field(
         default=None, description="selling price per unit to buyers and consumers"
     )
-    markup: Annotated[float, Field(ge=0, le=R.MAX_MARKUP)] | None = Field(
+    markup: Annotated[float, Field(ge=0), *_at_most(R.MAX_MARKUP)] | None = Field(
         default=None, description="selling price = purchase price x (1 + markup), when no price"
     )
     integer: bool | None = Field(
@@ -642,7 +670,7 @@ class Region(Spec):
 
     id: Annotated[str, Field(min_length=1)]
     demand: QuantityDist
-    population: Annotated[float, Field(gt=0, le=R.MAX_POPULATION)] | None = Field(default=None, description="for reports only")
+    population: Annotated[float, Field(gt=0), *_at_most(R.MAX_POPULATION)] | None = Field(default=None, description="for reports only")
 
 
 class MarketChannel(Spec):
@@ -656,7 +684,7 @@ class MarketChannel(Spec):
 class Coverage(Spec):
     """Captured share of a region's demand = 1 − exp(−k · outlets serving it)."""
 
-    k: Annotated[float, Field(gt=0, le=R.MAX_COVERAGE_K)] = 0.5
+    k: Annotated[float, Field(gt=0), *_at_most(R.MAX_COVERAGE_K)] = 0.5
 
 
 class Switching(Spec):
@@ -669,8 +697,8 @@ class Switching(Spec):
 class Elasticity(Spec):
     """Demand scales by (price / reference_price)^−epsilon (mean price of the region's outlets)."""
 
-    epsilon: Annotated[float, Field(ge=0, le=R.MAX_ELASTICITY)] = 0.0
-    reference_price: Annotated[float, Field(ge=R.MIN_PRICE, le=R.MAX_MONEY)] | None = Field(
+    epsilon: Annotated[float, Field(ge=0), *_at_most(R.MAX_ELASTICITY)] = 0.0
+    reference_price: Annotated[float, Field(ge=R.MIN_PRICE), *_at_most(R.MAX_MONEY)] | None = Field(
         default=None, description="default: the product's list price")
 
 

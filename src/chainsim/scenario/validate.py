@@ -153,7 +153,7 @@ def network_problems(
     found += sourcing_problems(valid_nodes, _valid_parts(scn, raw, "lanes", Lane))
     if scn is not None:
         found += market_problems(scn)
-        found += horizon_problems(scn)
+        found += horizon_problems(scn, raw)
     cycle = find_cycle([n.id for n in nodes], [(ln.src, ln.dst) for ln in graph.known])
     if cycle:
         lane = next(ln for ln in graph.known if (ln.src, ln.dst) == cycle[-2:])
@@ -525,11 +525,15 @@ def fulfilment_problems(node) -> list[tuple[tuple[Any, ...], str]]:
     return out
 
 
-def horizon_problems(scn: Scenario) -> Found:
+def horizon_problems(scn: Scenario, raw: Any = None) -> Found:
     """Times longer than the whole run (horizon + warm-up): an order that would arrive, a review
     that would come, an outage that would end, a parcel that would be delivered only after the
     last day. The run would "succeed" with numbers that describe nothing the user meant
-    (README: Ranges). A random time is judged by its mean."""
+    (README: Ranges). A random time is judged by its mean. Not judged when the run's length is
+    written as true/false (reported on its own)."""
+    if isinstance(raw, Mapping) and any(isinstance(raw.get(k), bool)
+                                        for k in ("horizon_days", "warmup_days")):
+        return []
     run = scn.horizon_days + scn.warmup_days
     length = (f"the whole run (horizon_days {scn.horizon_days} + warmup_days {scn.warmup_days} = "
               f"{run} days)" if scn.warmup_days else f"the whole run (horizon_days {run})")
