@@ -239,3 +239,16 @@ def test_a_lead_time_longer_than_the_run_is_refused_and_one_within_it_loads():
     data["lanes"][0]["lead_time"] = {"dist": "constant", "value": run + 1}
     with pytest.raises(ScenarioError, match="longer than the whole run"):
         chainsim.load_scenario(data)
+
+
+@pytest.mark.parametrize("demand", [
+    {"dist": "poisson", "mean": ranges.MAX_QUANTITY},
+    {"dist": "lognormal", "mean": 1e6, "cv": 1.0},
+    {"dist": "normal", "mean": -5.0, "sd": 1e6},
+    {"dist": "negbin", "mean": 10.0, "var": 1e12},
+])
+def test_demand_within_the_range_loads_even_with_a_long_tail(demand):
+    """Only the mean is held to the quantity range; a rare larger draw is still exact."""
+    data = copy.deepcopy(RAW["scenarios/examples/serial_3tier.yaml"])
+    data["nodes"][-1]["demand"] = demand
+    chainsim.load_scenario(data)

@@ -34,6 +34,11 @@ Facts the bounds come from:
 * numpy's Poisson refuses a mean above ``POISSON_LAM_MAX`` ≈ 9.2e18 (and negbin draws a
   Poisson of a gamma draw, so its gamma draws must stay below it).
 
+A random quantity or time must have a mean within its range, and its largest practical draw
+must stay below ``MAX_DRAW`` = 2**53: a rare draw beyond the range is then still exact, and sums
+stay far from int64's end. A bounded distribution (constant, uniform, triangular, empirical,
+step) must stay within the range itself.
+
 Largest practical draw (``TAIL`` = 100: each bound is exceeded with probability below e^−100 ≈
 4e-44, i.e. never in 1e5 days × 1e4 replications × 2e4 nodes = 2e13 draws). Sub-gamma
 concentration: a Gamma(a, θ) draw exceeds θ·(a + √(2·a·t) + t) with probability ≤ e^−t, a
@@ -66,6 +71,7 @@ MAX_CV = 1e3
 MIN_NEGBIN_MEAN = 1e-6
 POISSON_LAM_MAX = 9.223372006484771e18  # numpy: int64 max − 10·√(int64 max)
 
+MAX_DRAW = 2.0**53  # the largest practical draw of a random quantity or time (see above)
 TAIL = 100.0
 _NORMAL_Z = math.sqrt(2 * TAIL)  # ≈ 14.1 standard deviations
 

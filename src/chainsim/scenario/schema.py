@@ -300,21 +300,38 @@ _WITHIN_PARAMETERS = ("uniform", "triangular", "empirical", "step")  # draws nev
 
 
 def _drawn_within(limit: float, unit: str, what: str):
-    """A check that a distribution's draws stay within ``limit`` (the range of ``what``)."""
+    """A check of a distribution where it describes ``what`` (at most ``limit``): a bounded one
+    (constant, uniform, ...) never passes ``limit``; a random one has a mean within it and its
+    largest practical draw stays below 2**53 (ranges.MAX_DRAW), so that a rare draw beyond
+    ``limit`` is still exact and cannot overflow."""
 
     def check(spec: DistSpec) -> DistSpec:
         top = spec.upper()
-        if top is not None and not top <= limit and _finite_parameters(spec):
-            if spec.dist == "constant":
-                says = f"is more than {R.shown(limit)} {unit}"
-            elif spec.dist in _WITHIN_PARAMETERS:
-                says = f"reach {R.shown(top)} {unit}, more than {R.shown(limit)}"
-            elif top == float("inf"):
-                says = f"draws values that overflow float64, more than {R.shown(limit)} {unit}"
-            else:
-                says = f"draws up to about {R.shown(top)} {unit}, more than {R.shown(limit)}"
-            raise ValueError(f"{spec.shown()} {says}, the most {what} may be (README: Ranges); "
-                             f"lower {_LOWER_WHAT[spec.dist]}")
+        if top is None or not _finite_parameters(spec):
+            return spec
+        fix = f"(README: Ranges); lower {_LOWER_WHAT[spec.dist]}"
+        if spec.dist == "constant" and top > limit:
+            raise ValueError(f"{spec.shown()} is more than {R.shown(limit)} {unit}, the most "
+                             f"{what} may be {fix}")
+        if spec.dist in _WITHIN_PARAMETERS and top > limit:
+            raise ValueError(f"{spec.shown()} reach {R.shown(top)} {unit}, more than "
+                             f"{R.shown(limit)}, the most {what} may be {fix}")
+        if spec.dist == "constant" or spec.dist in _WITHIN_PARAMETERS:
+            return spec
+        mean = abs(spec.mean)  # type: ignore[attr-defined]  # a normal's mean may be negative
+        if mean > limit:
+            written = R.shown(spec.mean, 6)  # type: ignore[attr-defined]
+            if spec.mean < 0:  # type: ignore[attr-defined]
+                raise ValueError(f"normal mean {written} is below {R.shown(-limit)} {unit}; its "
+                                 f"mean may be from {R.shown(-limit)} to {R.shown(limit)} "
+                                 "(README: Ranges); raise mean")
+            raise ValueError(f"{spec.dist} mean {written} is more than {R.shown(limit)} {unit}, "
+                             f"the most {what} may be (README: Ranges); lower mean")
+        if not top <= R.MAX_DRAW:
+            draws = ("draws values that overflow float64" if top == float("inf") else
+                     f"draws up to about {R.shown(top)} {unit}")
+            raise ValueError(f"{spec.shown()} {draws}, more than 2^53 ≈ 9.0e15, the largest "
+                             f"whole number float64 holds exactly {fix}")
         return spec
 
     return AfterValidator(check)
