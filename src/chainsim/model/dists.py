@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from chainsim.scenario import schema as s
+from chainsim.scenario.ranges import MAX_DAYS_EVER
 
 
 class Sampler:
@@ -187,22 +188,11 @@ SAMPLERS: dict[type, type[Sampler]] = {
 def mean_of(spec) -> float:
     """The mean of a distribution (clipping at 0 ignored; AR(1) its long-run mean; step the
     value after the step)."""
-    if isinstance(spec, s.Constant):
-        return spec.value
-    if isinstance(spec, s.Uniform):
-        return (spec.low + spec.high) / 2
-    if isinstance(spec, s.Triangular):
-        return (spec.low + spec.mode + spec.high) / 3
-    if isinstance(spec, s.Empirical):
-        values = spec.values
-        if values is None:
-            from chainsim.scenario.validate import read_csv_values
+    if isinstance(spec, s.Empirical) and spec.values is None:
+        from chainsim.scenario.validate import read_csv_values
 
-            values = read_csv_values(spec.csv)
-        return float(np.mean(values))
-    if isinstance(spec, s.Step):
-        return spec.after
-    return spec.mean
+        return float(np.mean(read_csv_values(spec.csv)))
+    return spec.mean_value()
 
 
 def integer_valued(spec) -> bool:
@@ -241,8 +231,11 @@ class Buffered:
 
 def whole_days(arr: np.ndarray) -> np.ndarray:
     """Lead times in whole days: a shipment that arrives at time t+x is received on day
-    ⌈t+x⌉'s receiving step (a small tolerance absorbs float noise in integer values)."""
-    return np.maximum(np.ceil(np.asarray(arr, dtype=float) - 1e-9), 0).astype(np.int64)
+    ⌈t+x⌉'s receiving step (a small tolerance absorbs float noise in integer values). The
+    schema keeps times within MAX_DAYS_EVER (README: Ranges); the clip makes sure that no draw
+    beyond it wraps around int64 into a negative delay."""
+    days = np.clip(np.ceil(np.asarray(arr, dtype=float) - 1e-9), 0, MAX_DAYS_EVER)
+    return days.astype(np.int64)
 
 
 class ConstantLead:

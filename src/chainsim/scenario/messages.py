@@ -178,6 +178,8 @@ def _type_message(kind: str, loc: tuple[Any, ...], where: str, value: Any, msg: 
         return f"{where} must be a list{like} (got {shown_value(value)})"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return f"{where} must be a whole number (got {shown_value(value)}); write e.g. 10"
+    if kind == "int_parsing_size":  # a whole number beyond int64 (README: Ranges)
+        return f"{where} is far too large (got {shown_value(value)}); write a smaller whole number"
     if kind in ("float_parsing", "float_type"):
         return f"{where} must be a number (got {shown_value(value)}); write e.g. 2.5"
     if kind in ("bool_parsing", "bool_type"):

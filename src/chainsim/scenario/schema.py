@@ -7,12 +7,64 @@ that need the whole network (unknown ids, cycles, unsupplied nodes) live in ``va
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from chainsim.scenario import ranges as R
 
 PositiveFloat = Annotated[float, Field(gt=0)]
 NonNegFloat = Annotated[float, Field(ge=0)]
+# Every number's range comes from ranges.py (README: Ranges): quantities (units, or units a day),
+# money (per unit, unit-day or order), day counts and plain counts.
+def _at_most(high: float, low: float | None = None):
+    """An upper (and lower) bound of a float that leaves nan and ±inf alone: those are reported
+    as "must be a finite number" (messages.nonfinite_problems), which is what is wrong."""
+
+    def check(value: float) -> float:
+        if math.isfinite(value):
+            if value > high:
+                raise PydanticCustomError("less_than_equal",
+                                          "Input should be less than or equal to {le}", {"le": high})
+            if low is not None and value < low:
+                raise PydanticCustomError("greater_than_equal",
+                                          "Input should be greater than or equal to {ge}",
+                                          {"ge": low})
+        return value
+
+    bounds = {"maximum": high} if low is None else {"maximum": high, "minimum": low}
+    return AfterValidator(check), Field(json_schema_extra=bounds)
+
+
+Quantity = Annotated[float, Field(ge=0), *_at_most(R.MAX_QUANTITY)]
+PositiveQuantity = Annotated[float, Field(gt=0), *_at_most(R.MAX_QUANTITY)]
+SignedQuantity = Annotated[float, *_at_most(R.MAX_QUANTITY, -R.MAX_QUANTITY)]
+Money = Annotated[float, Field(ge=0), *_at_most(R.MAX_MONEY)]
+DayCount = Annotated[int, Field(ge=1, le=R.MAX_DAYS_EVER)]
+Count = Annotated[int, Field(ge=1, le=R.MAX_COUNT)]
+HorizonDays = Annotated[int, Field(gt=0, le=R.MAX_DAYS_EVER)]
+WarmupDays = Annotated[int, Field(ge=0, le=R.MAX_DAYS_EVER)]
+Seed = Annotated[int, Field(ge=0, le=R.MAX_SEED)]
+
+
+def _price_or_zero(value: float) -> float:
+    if 0 < value < R.MIN_PRICE:
+        raise ValueError(f"a price must be 0 or at least {R.MIN_PRICE:g} (got {value:g}); "
+                         "write 0 for free, or use a larger currency unit")
+    return value
+
+
+Price = Annotated[float, Field(ge=0), *_at_most(R.MAX_MONEY), AfterValidator(_price_or_zero)]
 
 
 class Spec(BaseModel):
@@ -22,33 +74,63 @@ class Spec(BaseModel):
 
 
 # --------------------------------------------------------------------------- distributions
-class Constant(Spec):
+class DistSpec(Spec):
+    """Base of the distributions: ``upper()`` is the largest magnitude a draw practically takes
+    (ranges.py; derived from the parameters, no sampling; None when the values are in a csv file
+    not read here), ``mean_value()`` the mean (None for a csv file)."""
+
+    def upper(self) -> float | None:
+        raise NotImplementedError
+
+    def mean_value(self) -> float | None:
+        return self.mean  # type: ignore[attr-defined]  # every other distribution has a mean
+
+    def shown(self) -> str:
+        """The distribution as the user wrote it, e.g. ``gamma mean 1e+300, cv 10``."""
+        params = ", ".join(f"{k} {R.shown(v, 6)}" for k, v in self.model_dump(exclude={"dist"}).items()
+                           if isinstance(v, int | float))
+        return f"{self.dist} {params}".strip()
+
+
+class Constant(DistSpec):
     """Always ``value``."""
 
     dist: Literal["constant"]
     value: NonNegFloat
 
+    def upper(self):
+        return self.value
 
-class Poisson(Spec):
+    def mean_value(self):
+        return self.value
+
+
+class Poisson(DistSpec):
     """Poisson counts with the given mean."""
 
     dist: Literal["poisson"]
     mean: NonNegFloat
 
+    def upper(self):
+        return R.poisson_upper(self.mean)
 
-class Normal(Spec):
+
+class Normal(DistSpec):
     """Normal(mean, sd); truncated at 0 (clipped) where it models demand or a time."""
 
     dist: Literal["normal"]
     mean: float
     sd: NonNegFloat
 
+    def upper(self):  # a mean far below 0 with a large sd overflows too, before the clipping
+        return R.normal_upper(abs(self.mean), self.sd)
 
-class NegBin(Spec):
+
+class NegBin(DistSpec):
     """Negative binomial counts given by mean and variance (variance must exceed the mean)."""
 
     dist: Literal["negbin"]
-    mean: PositiveFloat
+    mean: Annotated[float, Field(ge=R.MIN_NEGBIN_MEAN)]
     var: PositiveFloat
 
     @model_validator(mode="after")
@@ -58,26 +140,40 @@ class NegBin(Spec):
                 f"negbin needs var > mean (got var {self.var:g} <= mean {self.mean:g}); "
                 "raise var, or use dist: poisson when var equals the mean"
             )
+        if R.negbin_gamma_upper(self.mean, self.var) > R.POISSON_LAM_MAX:
+            raise ValueError(
+                f"negbin mean {R.shown(self.mean, 6)}, var {R.shown(self.var, 6)} is beyond what numpy's "
+                "sampler can draw (its Poisson mean would pass 9.2e18); lower var"
+            )
         return self
 
+    def upper(self):
+        return R.negbin_upper(self.mean, self.var)
 
-class Gamma(Spec):
+
+class Gamma(DistSpec):
     """Gamma with the given mean and coefficient of variation."""
 
     dist: Literal["gamma"]
     mean: PositiveFloat
-    cv: PositiveFloat
+    cv: Annotated[float, Field(ge=R.MIN_CV), *_at_most(R.MAX_CV)]
+
+    def upper(self):
+        return R.gamma_mean_cv_upper(self.mean, self.cv)
 
 
-class LogNormal(Spec):
+class LogNormal(DistSpec):
     """Lognormal with the given mean and coefficient of variation (of the variable itself)."""
 
     dist: Literal["lognormal"]
     mean: PositiveFloat
-    cv: PositiveFloat
+    cv: Annotated[float, Field(ge=R.MIN_CV), *_at_most(R.MAX_CV)]
+
+    def upper(self):
+        return R.lognormal_upper(self.mean, self.cv)
 
 
-class Uniform(Spec):
+class Uniform(DistSpec):
     """Uniform on [low, high]."""
 
     dist: Literal["uniform"]
@@ -93,8 +189,14 @@ class Uniform(Spec):
             )
         return self
 
+    def upper(self):
+        return self.high
 
-class Triangular(Spec):
+    def mean_value(self):
+        return (self.low + self.high) / 2
+
+
+class Triangular(DistSpec):
     """Triangular on [low, high] with peak at ``mode``."""
 
     dist: Literal["triangular"]
@@ -112,15 +214,24 @@ class Triangular(Spec):
             )
         return self
 
+    def upper(self):
+        return self.high
 
-class Exponential(Spec):
+    def mean_value(self):
+        return (self.low + self.mode + self.high) / 3
+
+
+class Exponential(DistSpec):
     """Exponential with the given mean."""
 
     dist: Literal["exponential"]
     mean: PositiveFloat
 
+    def upper(self):
+        return R.exponential_upper(self.mean)
 
-class Empirical(Spec):
+
+class Empirical(DistSpec):
     """Resample uniformly from ``values`` (or the first column of ``csv``, relative to the file)."""
 
     dist: Literal["empirical"]
@@ -135,8 +246,17 @@ class Empirical(Spec):
             raise ValueError("empirical values must not be empty; list at least one value")
         return self
 
+    def upper(self):  # csv values are checked where the file is read (validate.read_csv_values)
+        return max(self.values) if self.values else None
 
-class AR1(Spec):
+    def mean_value(self):
+        return sum(self.values) / len(self.values) if self.values else None
+
+    def shown(self) -> str:
+        return "empirical values"
+
+
+class AR1(DistSpec):
     """Demand only: x_t = mean + phi (x_{t-1} - mean) + e_t, e_t ~ Normal(0, sd); starts at the mean."""
 
     dist: Literal["ar1"]
@@ -144,14 +264,77 @@ class AR1(Spec):
     phi: Annotated[float, Field(gt=-1, lt=1)]
     sd: NonNegFloat
 
+    def upper(self):
+        return R.ar1_upper(self.mean, self.phi, self.sd)
 
-class Step(Spec):
+
+class Step(DistSpec):
     """Demand only: ``before`` per day until ``day``, then ``after`` (the Beer Game step)."""
 
     dist: Literal["step"]
     before: NonNegFloat
     after: NonNegFloat
-    day: Annotated[int, Field(ge=0)]
+    day: Annotated[int, Field(ge=0, le=R.MAX_DAYS_EVER)]
+
+    def upper(self):
+        return max(self.before, self.after)
+
+    def mean_value(self):
+        return self.after
+
+
+_LOWER_WHAT = {"poisson": "mean", "normal": "mean or sd", "negbin": "var or mean",
+               "gamma": "mean or cv", "lognormal": "mean or cv", "exponential": "mean",
+               "ar1": "sd or phi", "constant": "value", "uniform": "high", "triangular": "high",
+               "empirical": "the values", "step": "before or after"}
+
+
+def _finite_parameters(spec: DistSpec) -> bool:
+    """nan and ±inf parameters are reported at their own place (messages.nonfinite_problems)."""
+    values = [v for v in spec.model_dump().values() if isinstance(v, float)]
+    values += [v for v in getattr(spec, "values", None) or []]
+    return all(math.isfinite(v) for v in values)
+
+
+_WITHIN_PARAMETERS = ("uniform", "triangular", "empirical", "step")  # draws never pass a parameter
+
+
+def _drawn_within(limit: float, unit: str, what: str):
+    """A check of a distribution where it describes ``what`` (at most ``limit``): a bounded one
+    (constant, uniform, ...) never passes ``limit``; a random one has a mean within it and its
+    largest practical draw stays below 2**53 (ranges.MAX_DRAW), so that a rare draw beyond
+    ``limit`` is still exact and cannot overflow."""
+
+    def check(spec: DistSpec) -> DistSpec:
+        top = spec.upper()
+        if top is None or not _finite_parameters(spec):
+            return spec
+        fix = f"(README: Ranges); lower {_LOWER_WHAT[spec.dist]}"
+        if spec.dist == "constant" and top > limit:
+            raise ValueError(f"{spec.shown()} is more than {R.shown(limit)} {unit}, the most "
+                             f"{what} may be {fix}")
+        if spec.dist in _WITHIN_PARAMETERS and top > limit:
+            raise ValueError(f"{spec.shown()} reach {R.shown(top)} {unit}, more than "
+                             f"{R.shown(limit)}, the most {what} may be {fix}")
+        if spec.dist == "constant" or spec.dist in _WITHIN_PARAMETERS:
+            return spec
+        mean = abs(spec.mean)  # type: ignore[attr-defined]  # a normal's mean may be negative
+        if mean > limit:
+            written = R.shown(spec.mean, 6)  # type: ignore[attr-defined]
+            if spec.mean < 0:  # type: ignore[attr-defined]
+                raise ValueError(f"normal mean {written} is below {R.shown(-limit)} {unit}; its "
+                                 f"mean may be from {R.shown(-limit)} to {R.shown(limit)} "
+                                 "(README: Ranges); raise mean")
+            raise ValueError(f"{spec.dist} mean {written} is more than {R.shown(limit)} {unit}, "
+                             f"the most {what} may be (README: Ranges); lower mean")
+        if not top <= R.MAX_DRAW:
+            draws = ("draws values that overflow float64" if top == float("inf") else
+                     f"draws up to about {R.shown(top)} {unit}")
+            raise ValueError(f"{spec.shown()} {draws}, more than 2^53 ≈ 9.0e15, the largest "
+                             f"whole number float64 holds exactly {fix}")
+        return spec
+
+    return AfterValidator(check)
 
 
 Dist = Annotated[
@@ -159,29 +342,34 @@ Dist = Annotated[
     | Empirical | AR1 | Step,
     Field(discriminator="dist"),
 ]
+# A distribution at each place it is used, with the range of what it draws there.
+QuantityDist = Annotated[Dist, _drawn_within(R.MAX_QUANTITY, "units", "a quantity")]
+DaysDist = Annotated[Dist, _drawn_within(R.MAX_DAYS_EVER, "days", "a time in days")]
+MinutesDist = Annotated[Dist, _drawn_within(R.MAX_MINUTES, "minutes", "a time in minutes")]
 DEMAND_ONLY = ("ar1", "step")
+
 
 # --------------------------------------------------------------------------- policies
 class PolicyBase(Spec):
     type: str  # narrowed to a Literal by each policy; declared here so it is written first
-    review_days: Annotated[int, Field(ge=1)] = 1
-    moq: NonNegFloat = 0.0
-    multiple: PositiveFloat | None = None
+    review_days: DayCount = 1
+    moq: Quantity = 0.0
+    multiple: PositiveQuantity | None = None
 
 
 class BaseStock(PolicyBase):
     """Order S - IP at every review."""
 
     type: Literal["base_stock"]
-    S: NonNegFloat
+    S: Quantity
 
 
 class SS(PolicyBase):
     """When IP <= s, order S - IP."""
 
     type: Literal["sS"]
-    s: float
-    S: NonNegFloat
+    s: SignedQuantity
+    S: Quantity
 
     @model_validator(mode="after")
     def _s_below_S(self) -> SS:
@@ -194,8 +382,8 @@ class RQ(PolicyBase):
     """When IP <= r, order the smallest multiple of Q that lifts IP above r."""
 
     type: Literal["rQ"]
-    r: float
-    Q: PositiveFloat
+    r: SignedQuantity
+    Q: PositiveQuantity
 
 
 class MakeToOrder(PolicyBase):
@@ -225,13 +413,13 @@ class ForecastOut(PolicyBase):
 
     type: Literal["forecast_out"]
     method: Literal["moving_average", "exp_smoothing"]
-    window: Annotated[int, Field(ge=1)] | None = Field(
+    window: DayCount | None = Field(
         default=None, description="moving_average: days averaged")
     alpha: Annotated[float, Field(gt=0, le=1)] | None = Field(
         default=None, description="exp_smoothing: weight of the newest day")
-    safety_factor: NonNegFloat = 0.0
+    safety_factor: Annotated[float, Field(ge=0), *_at_most(R.MAX_SAFETY_FACTOR)] = 0.0
     signal: Signal = Field(default="own", description=SIGNAL_HELP)
-    initial_forecast: NonNegFloat | None = Field(default=None, description=INITIAL_FORECAST_HELP)
+    initial_forecast: Quantity | None = Field(default=None, description=INITIAL_FORECAST_HELP)
 
     @model_validator(mode="after")
     def _method_parameter(self) -> ForecastOut:
@@ -256,10 +444,10 @@ class Sterman(PolicyBase):
         default=0.34, description="weight of the supply line (on order) relative to stock")
     theta: Annotated[float, Field(ge=0, le=1)] = Field(
         default=0.36, description="weight of the newest demand in the expected demand")
-    target_stock: float = Field(
+    target_stock: SignedQuantity = Field(
         default=17.0, description="S' = desired stock + beta × desired supply line")
     signal: Signal = Field(default="own", description=SIGNAL_HELP)
-    initial_forecast: NonNegFloat | None = Field(default=None, description=INITIAL_FORECAST_HELP)
+    initial_forecast: Quantity | None = Field(default=None, description=INITIAL_FORECAST_HELP)
 
 
 Policy = Annotated[BaseStock | SS | RQ | MakeToOrder | Dropship | ForecastOut | Sterman,
@@ -277,7 +465,7 @@ class Outage(Spec):
     each day; the outage lasts ``duration`` days (rounded up), during which it ships nothing."""
 
     start_prob: Annotated[float, Field(ge=0, lt=1)]
-    duration: Dist
+    duration: DaysDist
 
 
 # --------------------------------------------------------------------------- nodes and lanes
@@ -285,18 +473,18 @@ class Costs(Spec):
     """Per unit-day on hand, per unit-day backordered, per order placed, per unit-day in transit,
     per unit sold to consumers (e.g. pick, pack and parcel of an online shop)."""
 
-    holding: NonNegFloat = 0.0
-    backorder: NonNegFloat = 0.0
-    order: NonNegFloat = 0.0
-    pipeline_holding: NonNegFloat = 0.0
-    per_unit_sold: NonNegFloat = 0.0
+    holding: Money = 0.0
+    backorder: Money = 0.0
+    order: Money = 0.0
+    pipeline_holding: Money = 0.0
+    per_unit_sold: Money = 0.0
 
 
 class Initial(Spec):
     """Starting state; by default on hand = the policy's order-up-to level, nothing in transit."""
 
-    on_hand: NonNegFloat | None = None
-    pipeline: NonNegFloat = Field(
+    on_hand: Quantity | None = None
+    pipeline: Quantity = Field(
         default=0.0, description="a steady flow per day already under way: on each supplying "
         "lane this much arriving on each day of its lead time and ordered on each day of its "
         "order delay (a manufacturer: finishing production on each day of its lead time)")
@@ -309,8 +497,8 @@ Role = Literal["manufacturer", "wholesaler", "distributor", "retailer", "3pl"]
 class Orders(Spec):
     """Consumer orders arriving one by one in continuous time (a Poisson process)."""
 
-    per_day: PositiveFloat = Field(description="mean number of consumer orders per day")
-    size: Dist = Field(default=Constant(dist="constant", value=1),
+    per_day: PositiveQuantity = Field(description="mean number of consumer orders per day")
+    size: QuantityDist = Field(default=Constant(dist="constant", value=1),
                        description="units per order (rounded up to at least 1)")
 
 
@@ -321,8 +509,8 @@ class Channel(Spec):
     kind: Literal["store", "website", "marketplace", "social"]
     share: Annotated[float, Field(gt=0, le=1)] = 1.0
     fee_pct: Annotated[float, Field(ge=0, lt=1)] = 0.0
-    fee_per_order: NonNegFloat = 0.0
-    promised_days: PositiveFloat | None = Field(
+    fee_per_order: Money = 0.0
+    promised_days: Annotated[float, Field(gt=0), *_at_most(R.MAX_DAYS_EVER)] | None = Field(
         default=None, description="delivery promise, for the on-time rate")
     shipping: str | None = Field(
         default=None, description="shipping method for this channel's parcels (default: the "
@@ -345,8 +533,8 @@ class Shipping(Spec):
     """A carrier service the 3PL hands parcels to."""
 
     method: Annotated[str, Field(min_length=1)]
-    transit_days: Dist
-    cost_per_parcel: NonNegFloat = 0.0
+    transit_days: DaysDist
+    cost_per_parcel: Money = 0.0
 
 
 class Hours(Spec):
@@ -366,9 +554,9 @@ class Hours(Spec):
 class TplFees(Spec):
     """What the 3PL charges the seller: per order, per unit shipped, per unit-day stored."""
 
-    per_order: NonNegFloat = 0.0
-    per_unit: NonNegFloat = 0.0
-    storage: NonNegFloat = 0.0
+    per_order: Money = 0.0
+    per_unit: Money = 0.0
+    storage: Money = 0.0
 
 
 # Marks the Node fields that describe consumer-order fulfilment (read by scenario.facts).
@@ -381,26 +569,26 @@ class Node(Spec):
     id: Annotated[str, Field(min_length=1)]
     role: Role
     infinite_supply: bool = False
-    demand: Dist | None = None
+    demand: QuantityDist | None = None
     policy: Policy | None = None
     unmet: Literal["backorder", "lost"] = "backorder"
     costs: Costs = Costs()
-    price: NonNegFloat | None = Field(
+    price: Price | None = Field(
         default=None, description="selling price per unit to buyers and consumers"
     )
-    markup: NonNegFloat | None = Field(
+    markup: Annotated[float, Field(ge=0), *_at_most(R.MAX_MARKUP)] | None = Field(
         default=None, description="selling price = purchase price x (1 + markup), when no price"
     )
     integer: bool | None = Field(
         default=None, description="whole units; default: true when demand is integer-valued"
     )
-    min_order: NonNegFloat = Field(
+    min_order: Quantity = Field(
         default=0.0, description="minimum order quantity (MOQ) this node accepts from its buyers"
     )
-    capacity: PositiveFloat | None = Field(
+    capacity: PositiveQuantity | None = Field(
         default=None, description="manufacturer: units that can start production per day"
     )
-    production_lead_time: Dist | None = Field(
+    production_lead_time: DaysDist | None = Field(
         default=None, description="manufacturer: days from production start to stock"
     )
     initial: Initial = Initial()
@@ -421,13 +609,13 @@ class Node(Spec):
     region: str | list[str] | None = Field(
         default=None, description="market mode: the region(s) this outlet serves ('all': every "
         "region), instead of demand")
-    pickers: Annotated[int, Field(ge=1)] = Field(
+    pickers: Count = Field(
         default=1, description="3pl: pickers working in parallel", json_schema_extra=FULFILMENT)
-    packers: Annotated[int, Field(ge=1)] = Field(
+    packers: Count = Field(
         default=1, description="3pl: packing stations", json_schema_extra=FULFILMENT)
-    pick_time: Dist = Field(default=Constant(dist="constant", value=0),
+    pick_time: MinutesDist = Field(default=Constant(dist="constant", value=0),
                             description="minutes to pick one order", json_schema_extra=FULFILMENT)
-    pack_time: Dist = Field(default=Constant(dist="constant", value=0),
+    pack_time: MinutesDist = Field(default=Constant(dist="constant", value=0),
                             description="minutes to pack one order", json_schema_extra=FULFILMENT)
     hours: Hours | None = Field(default=None, description="working hours; default all day",
                                 json_schema_extra=FULFILMENT)
@@ -470,16 +658,16 @@ class Lane(Spec):
 
     src: str = Field(alias="from")
     dst: str = Field(alias="to")
-    lead_time: Dist = Constant(dist="constant", value=0)
-    order_delay: Annotated[int, Field(ge=0)] = Field(
+    lead_time: DaysDist = Constant(dist="constant", value=0)
+    order_delay: Annotated[int, Field(ge=0, le=R.MAX_DAYS_EVER)] = Field(
         default=0, description="days an order takes to reach the supplier (the Beer Game's "
         "mail delay)")
-    cost_per_unit: NonNegFloat = 0.0
-    cost_per_shipment: NonNegFloat = 0.0
+    cost_per_unit: Money = 0.0
+    cost_per_shipment: Money = 0.0
     mode: str | None = Field(default=None, description="label, e.g. parcel, LTL, FTL")
     share: Annotated[float, Field(gt=0, le=1)] | None = Field(
         default=None, description="sourcing: split — this supplier's share of every order")
-    priority: int | None = Field(
+    priority: Annotated[int, Field(ge=-R.MAX_COUNT, le=R.MAX_COUNT)] | None = Field(
         default=None, description="sourcing: primary_backup — lower goes first (default: "
         "the order of the lanes)")
 
@@ -490,16 +678,16 @@ class Lane(Spec):
 
 class Product(Spec):
     id: str = "item"
-    unit_cost: NonNegFloat = 0.0
-    price: NonNegFloat = 0.0
+    unit_cost: Price = 0.0
+    price: Price = 0.0
 
 
 class Region(Spec):
     """Consumers in one area: the demand they would place if every outlet were at hand."""
 
     id: Annotated[str, Field(min_length=1)]
-    demand: Dist
-    population: PositiveFloat | None = Field(default=None, description="for reports only")
+    demand: QuantityDist
+    population: Annotated[float, Field(gt=0), *_at_most(R.MAX_POPULATION)] | None = Field(default=None, description="for reports only")
 
 
 class MarketChannel(Spec):
@@ -513,7 +701,7 @@ class MarketChannel(Spec):
 class Coverage(Spec):
     """Captured share of a region's demand = 1 − exp(−k · outlets serving it)."""
 
-    k: PositiveFloat = 0.5
+    k: Annotated[float, Field(gt=0), *_at_most(R.MAX_COVERAGE_K)] = 0.5
 
 
 class Switching(Spec):
@@ -526,8 +714,8 @@ class Switching(Spec):
 class Elasticity(Spec):
     """Demand scales by (price / reference_price)^−epsilon (mean price of the region's outlets)."""
 
-    epsilon: NonNegFloat = 0.0
-    reference_price: PositiveFloat | None = Field(
+    epsilon: Annotated[float, Field(ge=0), *_at_most(R.MAX_ELASTICITY)] = 0.0
+    reference_price: Annotated[float, Field(ge=R.MIN_PRICE), *_at_most(R.MAX_MONEY)] | None = Field(
         default=None, description="default: the product's list price")
 
 
@@ -553,10 +741,10 @@ class Scenario(Spec):
     period: Literal["day", "week"] = Field(
         default="day", description="what one simulated day stands for in labels (the Beer "
         "Game counts weeks); numbers do not change")
-    horizon_days: Annotated[int, Field(gt=0)] = 365
-    warmup_days: Annotated[int, Field(ge=0)] = 0
-    replications: Annotated[int, Field(ge=1)] = 10
-    seed: Annotated[int, Field(ge=0)] = 12345
+    horizon_days: HorizonDays = 365
+    warmup_days: WarmupDays = 0
+    replications: Count = 10
+    seed: Seed = 12345
     products: list[Product] = Field(default_factory=lambda: [Product()])
     nodes: list[Node]
     lanes: list[Lane] = Field(default_factory=list)
@@ -580,10 +768,10 @@ class ScenarioBase(Spec):
     description: str | None = None
     extends: str | None = None
     period: Literal["day", "week"] | None = None
-    horizon_days: Annotated[int, Field(gt=0)] | None = None
-    warmup_days: Annotated[int, Field(ge=0)] | None = None
-    replications: Annotated[int, Field(ge=1)] | None = None
-    seed: Annotated[int, Field(ge=0)] | None = None
+    horizon_days: HorizonDays | None = None
+    warmup_days: WarmupDays | None = None
+    replications: Count | None = None
+    seed: Seed | None = None
     products: list[Product] | None = None
     nodes: list[Node] | None = None
     lanes: list[Lane] | None = None

@@ -7,6 +7,7 @@ once, each as ``FILE:LINE:COL: message`` with the fix.
 from __future__ import annotations
 
 import difflib
+import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from chainsim.scenario.facts import (
 )
 from chainsim.scenario.graph import find_cycle, outlet_regions, reachable, suppliers_of
 from chainsim.scenario.positions import locate
+from chainsim.scenario.ranges import MAX_CSV_VALUE, shown
 from chainsim.scenario.schema import DEMAND_ONLY, Empirical, Lane, Node, Role, Scenario
 from chainsim.scenario.yamlread import plain
 
@@ -151,6 +153,7 @@ def network_problems(
     found += sourcing_problems(valid_nodes, _valid_parts(scn, raw, "lanes", Lane))
     if scn is not None:
         found += market_problems(scn)
+        found += horizon_problems(scn, raw)
     cycle = find_cycle([n.id for n in nodes], [(ln.src, ln.dst) for ln in graph.known])
     if cycle:
         lane = next(ln for ln in graph.known if (ln.src, ln.dst) == cycle[-2:])
@@ -522,18 +525,93 @@ def fulfilment_problems(node) -> list[tuple[tuple[Any, ...], str]]:
     return out
 
 
+def horizon_problems(scn: Scenario, raw: Any = None) -> Found:
+    """Times longer than the whole run (horizon + warm-up): an order that would arrive, a review
+    that would come, an outage that would end, a parcel that would be delivered only after the
+    last day. The run would "succeed" with numbers that describe nothing the user meant
+    (README: Ranges). A random time is judged by its mean. Not judged when the run's length is
+    written as true/false (reported on its own)."""
+    if isinstance(raw, Mapping) and any(isinstance(raw.get(k), bool)
+                                        for k in ("horizon_days", "warmup_days")):
+        return []
+    run = scn.horizon_days + scn.warmup_days
+    length = (f"the whole run (horizon_days {scn.horizon_days} + warmup_days {scn.warmup_days} = "
+              f"{run} days)" if scn.warmup_days else f"the whole run (horizon_days {run})")
+    fix = "; shorten it or raise horizon_days"
+    out: Found = []
+
+    def too_long(days: float | None) -> bool:
+        return days is not None and days > run
+
+    for j, lane in enumerate(scn.lanes):
+        lead, delay = _mean_days(lane.lead_time), lane.order_delay
+        if too_long(lead):
+            out.append((("lanes", j, "lead_time"),
+                        f"lane {lane.key} takes {shown(lead)} days on average, longer than {length}: "
+                        f"nothing ordered over it would arrive before the end{fix}"))
+        elif too_long(delay) or too_long((lead or 0) + delay):
+            out.append((("lanes", j, "order_delay"),
+                        f"lane {lane.key}: order_delay {delay} days"
+                        + (f" + lead time {shown(lead)} days" if lead else "")
+                        + f" is longer than {length}: nothing ordered over it would arrive before "
+                        f"the end{fix}"))
+    for i, node in enumerate(scn.nodes):
+        where = f"node '{node.id}'"
+        if node.production_lead_time is not None and too_long(
+                days := _mean_days(node.production_lead_time)):
+            out.append((("nodes", i, "production_lead_time"),
+                        f"{where} takes {shown(days)} days on average to produce, longer than "
+                        f"{length}: nothing started would be finished before the end{fix}"))
+        if node.policy is not None and too_long(node.policy.review_days):
+            out.append((("nodes", i, "policy", "review_days"),
+                        f"{where} reviews every {node.policy.review_days} days, longer than "
+                        f"{length}: it would order once, at the start{fix} (or review_days)"))
+        if node.outage is not None and too_long(days := _mean_days(node.outage.duration)):
+            out.append((("nodes", i, "outage", "duration"),
+                        f"the outages of {where} last {shown(days)} days on average, longer than "
+                        f"{length}; for a supplier lost for good from a random day, give "
+                        f"duration: {{dist: constant, value: {run}}}"))
+        for k, method in enumerate(node.shipping or []):
+            if too_long(days := _mean_days(method.transit_days)):
+                out.append((("nodes", i, "shipping", k, "transit_days"),
+                            f"shipping '{method.method}' of {where} takes {shown(days)} days "
+                            f"on average, longer than {length}: no parcel would be delivered "
+                            f"before the end{fix}"))
+    return out
+
+
+def _mean_days(spec) -> float | None:
+    """The mean of a time distribution (a csv file read here; None if it cannot be read: that
+    is reported on its own)."""
+    if isinstance(spec, Empirical) and spec.csv is not None:
+        try:
+            values = read_csv_values(spec.csv)
+        except (OSError, ValueError):
+            return None
+        return sum(values) / len(values)
+    return spec.mean_value()
+
+
 def _csv_problem(path: str) -> str | None:
     try:
         read_csv_values(path)
     except OSError as exc:  # the path is in the message already: say only what went wrong
         return f"cannot use csv {path}: {exc.strerror or exc}; give a file with one number per line"
     except ValueError as exc:
-        return f"cannot use csv {path}: {exc}; give a file with one number per line"
+        return f"cannot use csv {path}: {exc}"
     return None
 
 
+CSV_FIX = "give a file with one number per line"
+
+
 def read_csv_values(path: str) -> list[float]:
-    """First column of a CSV file as floats; a non-numeric first row is taken as a header."""
+    """First column of a CSV file as floats; a non-numeric first row is taken as a header.
+
+    Each value must be a finite number from 0 to ranges.MAX_CSV_VALUE (the most a quantity and
+    a time in days may be: a csv file may hold either; README: Ranges). A ValueError names
+    the line and says what to change.
+    """
     values: list[float] = []
     lines = Path(path).read_text(encoding="utf-8").splitlines()
     for k, line in enumerate(lines):
@@ -545,10 +623,16 @@ def read_csv_values(path: str) -> list[float]:
         except ValueError:
             if k == 0:
                 continue
-            raise ValueError(f"line {k + 1} is not a number: {cell!r}") from None
+            raise ValueError(f"line {k + 1} is not a number: {cell!r}; {CSV_FIX}") from None
+        if not math.isfinite(v):
+            raise ValueError(f"line {k + 1} is not a finite number: {cell!r}; write a number "
+                             f"from 0 to {shown(MAX_CSV_VALUE)} (a blank line is skipped)")
         if v < 0:
-            raise ValueError(f"line {k + 1} is negative: {cell}")
+            raise ValueError(f"line {k + 1} is negative: {cell}; {CSV_FIX}, 0 or more")
+        if v > MAX_CSV_VALUE:
+            raise ValueError(f"line {k + 1} is {cell}, more than {shown(MAX_CSV_VALUE)}, the most a "
+                             "quantity or a time in days may be (README: Ranges); lower it")
         values.append(v)
     if not values:
-        raise ValueError("no values")
+        raise ValueError(f"no values; {CSV_FIX}")
     return values
