@@ -10,7 +10,6 @@ import difflib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, get_args
 
 from pydantic import ValidationError
@@ -23,6 +22,7 @@ from chainsim.scenario.facts import (
     takes_consumer_orders,
 )
 from chainsim.scenario.graph import find_cycle, outlet_regions, reachable, suppliers_of
+from chainsim.scenario.paths import read_text_file
 from chainsim.scenario.positions import locate
 from chainsim.scenario.schema import DEMAND_ONLY, Empirical, Lane, Node, Role, Scenario
 from chainsim.scenario.yamlread import plain
@@ -535,7 +535,7 @@ def _csv_problem(path: str) -> str | None:
 def read_csv_values(path: str) -> list[float]:
     """First column of a CSV file as floats; a non-numeric first row is taken as a header."""
     values: list[float] = []
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    lines = read_text_file(path).splitlines()  # a regular file of bounded size (paths.py)
     for k, line in enumerate(lines):
         cell = line.split(",")[0].strip()
         if not cell:
