@@ -331,6 +331,7 @@ def play(
         scn = load_scenario(file, allow_outside_paths=outside_paths)
     except ScenarioError as exc:
         _fail_input(exc)
+    _check_weeks(scn, weeks)
     from chainsim.play.game import PlayError
     from chainsim.play.session import play as play_session
     from chainsim.play.session import prepare
@@ -443,6 +444,15 @@ def _check_limits(scn, file: Path, **overrides) -> None:
     if found:
         _fail_input(ScenarioError(found))
     if flags:
+        raise typer.Exit(BAD_INPUT)
+
+
+def _check_weeks(scn, weeks: int | None) -> None:
+    """Exit 2 if ``play --weeks`` is over the run-size limits (scenario/limits.py)."""
+    from chainsim.scenario.limits import weeks_problem
+
+    if weeks is not None and (message := weeks_problem(scn, weeks)):
+        err.print(message, markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(BAD_INPUT)
 
 
