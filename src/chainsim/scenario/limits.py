@@ -140,6 +140,10 @@ def _count(n: float) -> str:
     return f"{n:,.0f}"
 
 
+def _reps(n: int) -> str:
+    return f"{n} replication{'s' if n != 1 else ''}"
+
+
 def _num(x: float) -> str:
     return f"{x:g}" if x < 1e6 or not float(x).is_integer() else f"{int(x)}"
 
@@ -174,7 +178,7 @@ def estimate(scn: Any, *, days: int | None = None, warmup: int | None = None,
                           if v is not None)
     reps_flag = f"--replications {reps}" if replications is not None else None
     n_nodes = len(scn.nodes)
-    span = f"{total} days × {reps} replication{'s' if reps != 1 else ''}"
+    span = f"{total} days × {_reps(reps)}"
 
     # node-days: placed at the quantity furthest above its usual size
     ratios = {"horizon_days": total / 3650, "replications": reps / 10, "nodes": n_nodes / 200}
@@ -189,7 +193,7 @@ def estimate(scn: Any, *, days: int | None = None, warmup: int | None = None,
     parts.append(Part(f"the time series of {n_nodes:,} nodes × {total:,} days",
                       bytes=TIMESERIES_NODE_DAY_BYTES * n_nodes * total, loc=("horizon_days",),
                       from_flag=shown_days if days_by_flag else None))
-    parts.append(Part(f"the KPI rows of {n_nodes:,} nodes × {reps:,} replications",
+    parts.append(Part(f"the KPI rows of {n_nodes:,} nodes × {_reps(reps)}",
                       bytes=KPI_NODE_REPLICATION_BYTES * n_nodes * reps, loc=("replications",),
                       from_flag=reps_flag))
 
@@ -202,7 +206,7 @@ def estimate(scn: Any, *, days: int | None = None, warmup: int | None = None,
         policy = node.policy
         if policy is not None and getattr(policy, "method", None) == "moving_average":
             w = policy.window
-            parts.append(Part(f"policy.window {w:,} days × {reps:,} replications",
+            parts.append(Part(f"policy.window {w:,} days × {_reps(reps)}",
                               seconds=w * reps * WINDOW_DAY_SECONDS, bytes=w * WINDOW_DAY_BYTES,
                               loc=("nodes", i, "policy", "window")))
         if node.role == "manufacturer" and node.initial.pipeline and \
@@ -216,7 +220,7 @@ def estimate(scn: Any, *, days: int | None = None, warmup: int | None = None,
 
 
 def _pipeline(k: int, reps: int, loc: tuple[Any, ...], what: str) -> Part:
-    return Part(f"initial.pipeline over a {what} of {k:,} days × {reps:,} replications ≈ "
+    return Part(f"initial.pipeline over a {what} of {k:,} days × {_reps(reps)} ≈ "
                 f"{_count(k * reps)} shipments", seconds=k * reps * PIPELINE_DAY_SECONDS,
                 bytes=k * PIPELINE_DAY_BYTES, loc=loc)
 
@@ -260,8 +264,9 @@ def _market_parts(scn: Any, total: int, reps: int, span: str) -> list[Part]:
         captured = 1 - math.exp(-scn.market.coverage.k * len(serving))  # model/market.py
         units = _mean(region.demand) * captured * tpl / len(serving)
         n = units * total * reps
-        parts.append(Part(f"region {region.id}: {_num(units)} units a day at 3PL outlets × "
-                          f"{span} ≈ {_count(n)} one-unit consumer orders",
+        parts.append(Part(f"region {region.id}: demand {_num(_mean(region.demand))} a day "
+                          f"({_count(units)} units captured by 3PL outlets) × {span} ≈ "
+                          f"{_count(n)} one-unit consumer orders",
                           seconds=n * ORDER_SECONDS, bytes=units * MARKET_UNIT_BYTES,
                           loc=("market", "regions", j, "demand")))
     return parts
