@@ -307,3 +307,36 @@ def test_an_extends_merge_that_writes_out_aliases_is_refused_at_the_extends_line
     assert time.perf_counter() - start < FAST
     assert str(info.value).startswith(f"{child}:20:1: merging this file over base.yaml writes "
                                       "out more than 100,000 keys")
+
+
+MARKET = """\
+name: t
+horizon_days: 365
+replications: 2
+market:
+  regions:
+    - id: metro
+      demand: {demand}
+nodes:
+  - {{id: plant, role: manufacturer, infinite_supply: true}}
+  - id: fc
+    role: 3pl
+    region: all
+    policy: {{type: sS, s: 215, S: 551}}
+    shipping: [{{method: standard, transit_days: {{dist: constant, value: 2}}, cost_per_parcel: 5}}]
+lanes:
+  - {{from: plant, to: fc, lead_time: {{dist: constant, value: 3}}}}
+"""
+
+
+@pytest.mark.parametrize("demand", ["{dist: poisson, mean: 10000000}",
+                                    "{dist: empirical, csv: demand.csv}"])
+def test_a_market_region_sold_as_one_unit_orders_is_refused_at_its_demand(tmp_path, demand):
+    (tmp_path / "demand.csv").write_text("units\n10000000\n10000000\n", encoding="utf-8")
+    f = tmp_path / "m.yaml"
+    f.write_text(MARKET.format(demand=demand), encoding="utf-8")
+    code, err, took = cli("validate", f)
+    assert code == 2 and took < FAST
+    line = refused(err, f"{f}:7:7: region metro: demand 10000000 a day (3.9 M units captured "
+                        "by 3PL outlets) × 365 days × 2 replications ≈ 2.9 G one-unit consumer")
+    assert "--allow-large" in line

@@ -254,6 +254,9 @@ def _base_path(spec: SweepSpec, path: Path, raw: Any) -> Path:
     if base_path.is_dir():
         raise scenario_error([Problem(*where, f"base names {spec.base}, which is a folder, not "
                                       "a file; name the scenario file in it")])
+    if base_path.exists() and not base_path.is_file():
+        raise scenario_error([Problem(*where, f"base names {spec.base}, which is not a regular "
+                                      "file (a named pipe or a device); name the scenario file")])
     if not base_path.is_file():
         raise scenario_error([Problem(*where, f"base names {spec.base}, which does not exist"
                                       f" (looked for {base_path}); fix the path")])

@@ -149,7 +149,7 @@ def _num(x: float) -> str:
 
 
 def _mean(spec: Any) -> float:
-    """A distribution's mean as the engine takes it (model.dists.mean_of; a csv not read)."""
+    """A distribution's mean as the engine takes it (model.dists.mean_of)."""
     kind = getattr(spec, "dist", None)
     if kind == "constant":
         return float(spec.value)
@@ -158,7 +158,14 @@ def _mean(spec: Any) -> float:
     if kind == "triangular":
         return (spec.low + spec.mode + spec.high) / 3
     if kind == "empirical":
-        values = spec.values or []
+        values = spec.values
+        if values is None:  # validated already, and read as a bounded regular file (paths.py)
+            from chainsim.scenario.validate import read_csv_values
+
+            try:
+                values = read_csv_values(spec.csv)
+            except (OSError, ValueError):
+                values = []
         return sum(values) / len(values) if values else 0.0
     if kind == "step":
         return float(spec.after)
