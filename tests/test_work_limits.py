@@ -340,3 +340,17 @@ def test_a_market_region_sold_as_one_unit_orders_is_refused_at_its_demand(tmp_pa
     line = refused(err, f"{f}:7:7: region metro: demand 10000000 a day (3.9 M units captured "
                         "by 3PL outlets) × 365 days × 2 replications ≈ 2.9 G one-unit consumer")
     assert "--allow-large" in line
+
+
+def test_time_series_of_every_replication_count_in_the_memory(tmp_path):
+    ref = ROOT / "scenarios" / "benchmarks" / "reference_200.yaml"
+    out = tmp_path / "out"
+    args = ["run", ref, "--replications", 100, "--days", 3650, "--out", out, "-q"]
+    code, err, took = cli(*args, "--timeseries", "all")
+    assert code == 2 and took < FAST and not out.exists()
+    assert "the time series of 204 nodes × 3650 days × 100 replications (--timeseries all) ≈ " \
+        "7.6 GiB of memory (limit: 4.0 GiB)" in refused(err, "--days 3650: ")
+    scn = load_scenario(ref)
+    kept = {ts: estimate(scn, replications=100, days=3650, timeseries=ts).bytes
+            for ts in ("none", "first", "all")}
+    assert kept["none"] < kept["first"] < kept["all"]

@@ -129,7 +129,8 @@ def run(
     except ScenarioError as exc:
         _fail_input(exc)
     if not allow_large:
-        _check_limits(scn, file, replications=replications, days=days, warmup=warmup)
+        _check_limits(scn, file, replications=replications, days=days, warmup=warmup,
+                      timeseries=timeseries)
     from chainsim.engine.run import resolve
     from chainsim.experiments.replicate import simulate
     from chainsim.report.tables import run_metrics, summary_table

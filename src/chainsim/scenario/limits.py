@@ -28,8 +28,8 @@ measured range):
   order delay (a manufacturer's production lead time) at the start of each replication, ≈ 16 µs
   and 400 B each; on every lane up to min(lead time + order delay, days) shipments are under way.
 * **time series** of the first replication (the command line's default ``--timeseries
-  first``): 6 float64 per node-day in the engine plus the long DataFrame, ≈ 110 B per node-day
-  (107 measured at 2000 × 3650). **KPI rows**: ≈ 31 per node and replication, ≈ 6 KB each
+  first``; ``all``: of every replication): 6 float64 per node-day in the engine plus the long
+  DataFrame, ≈ 110 B per node-day (107 measured at 2000 × 3650). **KPI rows**: ≈ 31 per node and replication, ≈ 6 KB each
   node-replication while they are built.
 
 Single quantities that guard memory or time by themselves keep their own limit, checked first:
@@ -173,9 +173,11 @@ def _mean(spec: Any) -> float:
 
 
 def estimate(scn: Any, *, days: int | None = None, warmup: int | None = None,
-             replications: int | None = None, days_flag: str = "--days") -> Estimate:
+             replications: int | None = None, days_flag: str = "--days",
+             timeseries: str = "first") -> Estimate:
     """The parts of a run's work and memory (module docstring), with the given overrides
-    (None keeps the scenario's value)."""
+    (None keeps the scenario's value). ``timeseries`` as ``run --timeseries``: the daily series
+    kept of the first replication, of all, or none."""
     horizon = days if days is not None else scn.horizon_days
     warm = warmup if warmup is not None else scn.warmup_days
     reps = replications if replications is not None else scn.replications
@@ -197,9 +199,11 @@ def estimate(scn: Any, *, days: int | None = None, warmup: int | None = None,
     node_days = total * reps * n_nodes
     parts = [Part(f"{n_nodes:,} nodes × {span} ≈ {_count(node_days)} node-days",
                   seconds=estimate_seconds(total, reps, n_nodes), loc=(key,), from_flag=flag)]
-    parts.append(Part(f"the time series of {n_nodes:,} nodes × {total:,} days",
-                      bytes=TIMESERIES_NODE_DAY_BYTES * n_nodes * total, loc=("horizon_days",),
-                      from_flag=shown_days if days_by_flag else None))
+    kept = {"first": 1, "all": reps, "none": 0}[timeseries]
+    parts.append(Part(f"the time series of {n_nodes:,} nodes × {total} days"
+                      + (f" × {_reps(reps)} (--timeseries all)" if timeseries == "all" else ""),
+                      bytes=TIMESERIES_NODE_DAY_BYTES * n_nodes * total * kept,
+                      loc=("horizon_days",), from_flag=shown_days if days_by_flag else None))
     parts.append(Part(f"the KPI rows of {n_nodes:,} nodes × {_reps(reps)}",
                       bytes=KPI_NODE_REPLICATION_BYTES * n_nodes * reps, loc=("replications",),
                       from_flag=reps_flag))
@@ -302,7 +306,7 @@ def work_problem(est: Estimate) -> tuple[Part, str] | None:
 def over_limits(scn: Any, raw: Any = None, file: str = "<scenario>", *,
                 replications: int | None = None, days: int | None = None,
                 warmup: int | None = None, where: Mapping[str, tuple[str, int, int]] | None = None,
-                ) -> tuple[list[Problem], list[str]]:
+                timeseries: str = "first") -> tuple[list[Problem], list[str]]:
     """The limits ``scn`` exceeds with the given overrides (None keeps the scenario's value).
 
     Returns (problems in files, messages about command-line overrides). A value from the file is
@@ -350,7 +354,8 @@ def over_limits(scn: Any, raw: Any = None, file: str = "<scenario>", *,
                                     f"limit of {limit} ≈ {took} of simulation); {_fix()}"))
     if problems or flags:
         return problems, flags
-    found = work_problem(estimate(scn, days=days, warmup=warmup, replications=replications))
+    found = work_problem(estimate(scn, days=days, warmup=warmup, replications=replications,
+                                  timeseries=timeseries))
     if found is not None:
         part, message = found
         if part.from_flag and not (part.loc and part.loc[0] in where):
