@@ -354,3 +354,16 @@ def test_time_series_of_every_replication_count_in_the_memory(tmp_path):
     kept = {ts: estimate(scn, replications=100, days=3650, timeseries=ts).bytes
             for ts in ("none", "first", "all")}
     assert kept["none"] < kept["first"] < kept["all"]
+
+
+def test_play_without_weeks_is_bounded_by_the_horizon(tmp_path):
+    f = tmp_path / "beer.yaml"
+    f.write_text(BEER.read_text(encoding="utf-8").replace("horizon_days: ", "horizon_days: 1000000"
+                                                          " # was "), encoding="utf-8")
+    assert load_scenario(f).horizon_days == 1_000_000
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["play", str(f), "--out", str(out)], input="",
+                             env={"COLUMNS": "300", "NO_COLOR": "1"})
+    assert res.exit_code == 2 and not out.exists()
+    assert "horizon_days 1000000 is more than the limit of 100,000 weeks; play fewer weeks " \
+        "(--weeks N)" in res.stderr

@@ -452,7 +452,7 @@ def _check_weeks(scn, weeks: int | None) -> None:
     """Exit 2 if ``play --weeks`` is over the run-size limits (scenario/limits.py)."""
     from chainsim.scenario.limits import weeks_problem
 
-    if weeks is not None and (message := weeks_problem(scn, weeks)):
+    if message := weeks_problem(scn, weeks):
         err.print(message, markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(BAD_INPUT)
 

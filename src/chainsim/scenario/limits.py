@@ -365,17 +365,20 @@ def over_limits(scn: Any, raw: Any = None, file: str = "<scenario>", *,
     return problems, flags
 
 
-def weeks_problem(scn: Any, weeks: int) -> str | None:
-    """``chainsim play --weeks N``: the message if the game's weeks are over a limit (a game
-    is one replication; there is no --allow-large for a game played week by week)."""
+def weeks_problem(scn: Any, weeks: int | None) -> str | None:
+    """``chainsim play [--weeks N]``: the message if the game's weeks (default: the scenario's
+    horizon_days) are over a limit (a game is one replication; there is no --allow-large for
+    a game played week by week)."""
+    shown = f"--weeks {weeks}" if weeks is not None else f"horizon_days {scn.horizon_days}"
+    weeks = weeks if weeks is not None else scn.horizon_days
+    fix = "play fewer weeks" + (" (--weeks N)" if shown.startswith("horizon") else "")
     if weeks > MAX_DAYS:
-        return (f"--weeks {weeks} is more than the limit of {MAX_DAYS:,} weeks; play fewer "
-                "weeks")
+        return f"{shown} is more than the limit of {MAX_DAYS:,} weeks; {fix}"
     found = work_problem(estimate(scn, days=weeks, warmup=0, replications=1,
                                   days_flag="--weeks"))
     if found is None:
         return None
-    return f"--weeks {weeks}: {found[1].replace(_fix(), 'play fewer weeks')}"
+    return f"{shown}: {found[1].replace(_fix(), fix)}"
 
 
 def raw_for(file: str | Path) -> Any:
