@@ -252,13 +252,14 @@ def test_files_over_the_size_limit_are_refused_unread(tmp_path):
         fh.truncate(60 * 1024 * 1024)
     code, err, took = cli("validate", big)
     assert code == 2 and took < FAST
-    refused(err, f"{big}: cannot read file: it is larger than 50 MiB, the limit for an input file")
+    refused(err, f"{big}: cannot read file: it is larger than 4 MiB, the limit for this kind of "
+            "input file; give a regular file of at most 4 MiB")
     csv = tmp_path / "big.csv"
     with csv.open("wb") as fh:
         fh.truncate(60 * 1024 * 1024)
     f = retailer(tmp_path / "s.yaml", demand="{dist: empirical, csv: big.csv}")
     code, err, took = cli("validate", f)
-    assert code == 2 and took < FAST and "larger than 50 MiB" in refused(err, f"{f}:8:31:")
+    assert code == 2 and took < FAST and "larger than 10 MiB" in refused(err, f"{f}:8:31:")
 
 
 # --------------------------------------------------------------------------- aliases, extends

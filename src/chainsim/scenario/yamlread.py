@@ -22,7 +22,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.reader import ReaderError
 
 from chainsim.errors import Problem, scenario_error
-from chainsim.scenario.paths import MAX_FILE_BYTES, read_file_bytes
+from chainsim.scenario.paths import MAX_YAML_BYTES, read_file_bytes
 from chainsim.scenario.positions import FILE_ATTR, children, key_pos, own_pos, value_pos
 
 # Tags YAML resolves to plain values; any other tag (``!!python/object``, ``!custom``) is refused.
@@ -67,13 +67,13 @@ def read_yaml(path: Path) -> Any:
     """Parse one YAML file, tagging every mapping and list with the file it came from."""
     file = str(path)
     try:
-        data_bytes = read_file_bytes(path)  # a regular file of bounded size (paths.py)
+        data_bytes = read_file_bytes(path, MAX_YAML_BYTES)  # a regular file (paths.py)
     except OSError as exc:  # no line to point at: printed as "FILE: message"
         raise scenario_error([Problem(file, 0, 0, f"cannot read file: {_why(exc)}")]) from None
     except ValueError as exc:  # a FIFO, a device, too large
         raise scenario_error([Problem(
             file, 0, 0, f"cannot read file: {exc}; give a regular file of at most "
-            f"{MAX_FILE_BYTES // (1024 * 1024)} MiB")]) from None
+            f"{MAX_YAML_BYTES // (1024 * 1024)} MiB")]) from None
     if data_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise scenario_error([Problem(
             file, 1, 1, "the file is UTF-16 text (it starts with a UTF-16 byte order mark); "
