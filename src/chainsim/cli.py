@@ -148,7 +148,8 @@ def run(
     except ScenarioError as exc:
         _fail_input(exc)
     if not allow_large:
-        _check_limits(scn, file, replications=replications, days=days, warmup=warmup)
+        _check_limits(scn, file, replications=replications, days=days, warmup=warmup,
+                      timeseries=timeseries)
     from chainsim.engine.run import resolve
     from chainsim.experiments.replicate import simulate
     from chainsim.report.tables import run_metrics, summary_table
@@ -351,6 +352,7 @@ def play(
         scn = load_scenario(file, allow_outside_paths=outside_paths)
     except ScenarioError as exc:
         _fail_input(exc)
+    _check_weeks(scn, weeks)
     from chainsim.play.game import PlayError
     from chainsim.play.session import play as play_session
     from chainsim.play.session import prepare
@@ -465,6 +467,15 @@ def _check_limits(scn, file: Path, **overrides) -> None:
     if found:
         _fail_input(ScenarioError(found))
     if flags:
+        raise typer.Exit(BAD_INPUT)
+
+
+def _check_weeks(scn, weeks: int | None) -> None:
+    """Exit 2 if ``play --weeks`` is over the run-size limits (scenario/limits.py)."""
+    from chainsim.scenario.limits import weeks_problem
+
+    if message := weeks_problem(scn, weeks):
+        err.print(message, markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(BAD_INPUT)
 
 

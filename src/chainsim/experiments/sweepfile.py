@@ -254,6 +254,9 @@ def _base_path(spec: SweepSpec, path: Path, raw: Any) -> Path:
     if base_path.is_dir():
         raise scenario_error([Problem(*where, f"base names {spec.base}, which is a folder, not "
                                       "a file; name the scenario file in it")])
+    if base_path.exists() and not base_path.is_file():
+        raise scenario_error([Problem(*where, f"base names {spec.base}, which is not a regular "
+                                      "file (a named pipe or a device); name the scenario file")])
     if not base_path.is_file():
         raise scenario_error([Problem(*where, f"base names {spec.base}, which does not exist"
                                       f" (looked for {base_path}); fix the path")])
@@ -438,6 +441,8 @@ def over_limits(sweep: Sweep) -> list[Problem]:
             found, _ = scenario_limits(scn, base_raw, str(sweep.base_path), where=where,
                                        replications=sweep.replications if set_here else None)
         problems += found
+    if not problems:  # each point within the limits: the points together may not be
+        problems += _total_problems(sweep, raw, set_here)
     cap = sweep.precision.max_replications if sweep.precision is not None else 0
     if cap > MAX_REPLICATIONS:
         problems.append(Problem(*locate(raw, ("precision", "max_replications"), sweep.file),
@@ -445,3 +450,19 @@ def over_limits(sweep: Sweep) -> list[Problem]:
                                 f"{MAX_REPLICATIONS}); lower it or pass --allow-large to run it "
                                 "anyway"))
     return _dedupe(problems)
+
+
+def _total_problems(sweep: Sweep, raw: Any, set_here: bool) -> list[Problem]:
+    """The whole sweep over the run-time limit (the sum of its points' estimates), placed at
+    ``parameters:`` in the sweep file."""
+    from chainsim.scenario.limits import FLAG, MAX_SECONDS, duration, estimate
+
+    reps = sweep.replications if set_here else None
+    seconds = sum(estimate(scn, replications=reps).seconds for scn in sweep.scenarios)
+    if seconds <= MAX_SECONDS:
+        return []
+    n = len(sweep.scenarios)
+    return [Problem(*locate(raw, ("parameters",), sweep.file),
+                    f"the sweep's {n:,} points ≈ {duration(seconds)} of simulation in all "
+                    f"(each ≈ {duration(seconds / n)}; limit: {duration(MAX_SECONDS)}); sweep "
+                    f"fewer points or replications, or pass {FLAG} to run it anyway")]

@@ -24,22 +24,37 @@ from chainsim.scenario.paths import is_inside, outside_message
 from chainsim.scenario.positions import FILE_ATTR, ORIGIN_ATTR, children, key_pos, own_pos, owner
 from chainsim.scenario.yamlread import read_yaml
 
+# Keys a chain of extends: may copy while merging. Merging writes out what the files share
+# through aliases (a merged mapping is new, never shared), so two small files whose anchors
+# nest can merge into an exponentially large result. Only mappings that both files set are
+# merged (lists replace), so a real chain copies a few hundred keys; 100 000 is far above it.
+MAX_MERGED_KEYS = 100_000
 
-def deep_merge(base: Any, child: Any) -> Any:
+
+class MergeTooLarge(Exception):
+    """The deep-merge of an extends: chain passed `MAX_MERGED_KEYS` (caught by resolve_extends)."""
+
+
+def deep_merge(base: Any, child: Any, budget: list[int] | None = None) -> Any:
     """Mappings merge key by key (the child wins); lists and scalars from the child replace.
 
     A merged mapping remembers, per key, the mapping it came from, so that errors still point
-    at the right file and line.
+    at the right file and line. ``budget`` ([keys left]) counts the keys copied; past it,
+    `MergeTooLarge`.
     """
     if not (isinstance(base, Mapping) and isinstance(child, Mapping)):
         return child
+    if budget is not None:
+        budget[0] -= len(base) + len(child)
+        if budget[0] < 0:
+            raise MergeTooLarge
     merged = CommentedMap()
     origin: dict[Any, Any] = {}
     for key, value in base.items():
         merged[key] = value
         origin[key] = base
     for key, value in child.items():
-        merged[key] = deep_merge(base[key], value) if key in base else value
+        merged[key] = deep_merge(base[key], value, budget) if key in base else value
         origin[key] = child
     setattr(merged, ORIGIN_ATTR, origin)
     setattr(merged, FILE_ATTR, getattr(child, FILE_ATTR, None))
@@ -52,13 +67,17 @@ def _shown_path(path: Path) -> str:
 
 
 def resolve_extends(data: Any, path: Path, chain: tuple[Path, ...] = (), *,
-                    root: Path | None = None) -> Any:
+                    root: Path | None = None, budget: list[int] | None = None) -> Any:
     """Follow ``extends:`` (relative to the file that names it), merging each base underneath.
 
-    With a ``root`` folder, a base that resolves outside it is refused (paths.py).
+    With a ``root`` folder, a base that resolves outside it is refused (paths.py). The whole
+    chain may copy at most `MAX_MERGED_KEYS` keys while merging; past that it is refused at
+    the ``extends:`` whose merge went over.
     """
     if not isinstance(data, Mapping) or "extends" not in data:
         return data
+    if budget is None:
+        budget = [MAX_MERGED_KEYS]
     here = path.resolve()
     base_path = _base_path(data, path, (*chain, here), root)
     base_raw = read_yaml(base_path)
@@ -68,8 +87,15 @@ def resolve_extends(data: Any, path: Path, chain: tuple[Path, ...] = (), *,
             str(base_path), max(bl, 1), max(bc, 1),
             f"{shape(base_raw)}, but a base scenario named by extends must be a mapping of keys",
         )])
-    base = resolve_extends(base_raw, base_path, (*chain, here), root=root)
-    return deep_merge(base, data)
+    base = resolve_extends(base_raw, base_path, (*chain, here), root=root, budget=budget)
+    try:
+        return deep_merge(base, data, budget)
+    except MergeTooLarge:
+        raise scenario_error([Problem(
+            str(path), *key_pos(data, "extends"),
+            f"merging this file over {data['extends']} writes out more than "
+            f"{MAX_MERGED_KEYS:,} keys (their aliases *name repeat the same mappings); use "
+            "fewer aliases in the mappings both files set")]) from None
 
 
 def _base_path(data: Mapping, path: Path, chain: tuple[Path, ...], root: Path | None) -> Path:
@@ -94,6 +120,9 @@ def _base_path(data: Mapping, path: Path, chain: tuple[Path, ...], root: Path | 
     if base_path.is_dir():
         raise refuse(f"extends names {rel}, which is a folder, not a file; name the base "
                      "scenario file in it, e.g. extends: market.yaml")
+    if base_path.exists() and not base_path.is_file():
+        raise refuse(f"extends names {rel}, which is not a regular file (a named pipe or a "
+                     "device); name the base scenario file")
     if not base_path.is_file():
         raise refuse(f"extends names {rel}, which does not exist"
                      + (f" (looked for {base_path})" if str(base_path) != rel else "")

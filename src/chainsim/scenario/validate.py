@@ -11,7 +11,6 @@ import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, get_args
 
 from pydantic import ValidationError
@@ -24,6 +23,7 @@ from chainsim.scenario.facts import (
     takes_consumer_orders,
 )
 from chainsim.scenario.graph import find_cycle, outlet_regions, reachable, suppliers_of
+from chainsim.scenario.paths import read_text_file
 from chainsim.scenario.positions import locate
 from chainsim.scenario.ranges import MAX_CSV_VALUE, shown
 from chainsim.scenario.schema import DEMAND_ONLY, Empirical, Lane, Node, Role, Scenario
@@ -613,7 +613,7 @@ def read_csv_values(path: str) -> list[float]:
     the line and says what to change.
     """
     values: list[float] = []
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    lines = read_text_file(path).splitlines()  # a regular file of bounded size (paths.py)
     for k, line in enumerate(lines):
         cell = line.split(",")[0].strip()
         if not cell:

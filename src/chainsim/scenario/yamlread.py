@@ -22,6 +22,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.reader import ReaderError
 
 from chainsim.errors import Problem, scenario_error
+from chainsim.scenario.paths import MAX_YAML_BYTES, read_file_bytes
 from chainsim.scenario.positions import FILE_ATTR, children, key_pos, own_pos, value_pos
 
 # Tags YAML resolves to plain values; any other tag (``!!python/object``, ``!custom``) is refused.
@@ -48,6 +49,10 @@ YAML_HINTS = {
 MAX_FLOW_DEPTH = 100  # no scenario needs more; the YAML parser slows quadratically with depth
 MAX_INDENT = 200  # columns of block indentation ('  ' and '- ' per level): 100 levels or more
 MAX_DIGITS = 1000  # Python refuses to read integers of more than 4300 digits
+# Values a file may stand for once its aliases (*name) are written out: what the schema, the
+# sweep's design and every walk over the data would see. 1 000 000 is ten times a 20 000-node
+# scenario written out in full; nine nested lists of nine aliases each (9^9) are 387 million.
+MAX_EXPANDED = 1_000_000
 
 
 def line_col(text: str | bytes, index: int) -> tuple[int, int]:
@@ -62,9 +67,13 @@ def read_yaml(path: Path) -> Any:
     """Parse one YAML file, tagging every mapping and list with the file it came from."""
     file = str(path)
     try:
-        data_bytes = path.read_bytes()
+        data_bytes = read_file_bytes(path, MAX_YAML_BYTES)  # a regular file (paths.py)
     except OSError as exc:  # no line to point at: printed as "FILE: message"
         raise scenario_error([Problem(file, 0, 0, f"cannot read file: {_why(exc)}")]) from None
+    except ValueError as exc:  # a FIFO, a device, too large
+        raise scenario_error([Problem(
+            file, 0, 0, f"cannot read file: {exc}; give a regular file of at most "
+            f"{MAX_YAML_BYTES // (1024 * 1024)} MiB")]) from None
     if data_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise scenario_error([Problem(
             file, 1, 1, "the file is UTF-16 text (it starts with a UTF-16 byte order mark); "
@@ -114,8 +123,37 @@ def parse_yaml_text(text: str, file: str) -> Any:
     problems = _check_tags(data, file)
     if problems:
         raise scenario_error(problems)
+    _refuse_alias_bomb(data, file)
     _mark_file(data, file)
     return data
+
+
+def _refuse_alias_bomb(data: Any, file: str) -> None:
+    """Refuse data that aliases (``*name``) multiply beyond `MAX_EXPANDED` values (a "billion
+    laughs"): it is small as read, but the schema, a sweep's design and the engine would walk
+    it written out, for minutes or until the memory is full. Refused at the innermost list or
+    mapping that alone is too large (the anchor used once too often)."""
+    sizes: dict[int, int] = {}  # expanded size of each list and mapping, computed once each
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:  # iterative post-order walk over the shared (not written-out) data
+        obj, done = stack.pop()
+        if not isinstance(obj, Mapping | list) or (not done and id(obj) in sizes):
+            continue
+        kids = [v for _, v in children(obj)]
+        if not done:
+            sizes[id(obj)] = 0  # being computed (YAML aliases cannot form a cycle here)
+            stack.append((obj, True))
+            stack.extend((k, False) for k in kids)
+            continue
+        size = 1 + sum(sizes.get(id(k), 1) if isinstance(k, Mapping | list) else 1 for k in kids)
+        sizes[id(obj)] = size
+        if size > MAX_EXPANDED:
+            line, col = own_pos(obj)
+            raise scenario_error([Problem(
+                file, max(line, 1), max(col, 1),
+                f"this value stands for more than {MAX_EXPANDED:,} values once its aliases "
+                "(*name) are written out; use fewer aliases (write the values you need)",
+            )])
 
 
 def _refuse_deep_nesting(text: str, file: str) -> None:
