@@ -27,6 +27,7 @@ from chainsim.metrics.kpi import (
 from chainsim.metrics.orders import channel_kpis
 from chainsim.metrics.summary import summarize
 from chainsim.model.tpl import Fulfilment
+from chainsim.scenario.facts import NETWORK_ROW, tpl_channel_row
 from chainsim.scenario.schema import Scenario
 
 KPI_COLUMNS = ["scenario", "replication", "node", "metric", "value"]
@@ -41,12 +42,13 @@ def kpi_rows(sim: Simulation) -> list[tuple]:
     extra = {**owner_kpis(nodes, per_node), **market_channel_kpis(nodes, per_node)}
     for n in nodes:  # a 3PL's channels get rows of their own: node "<id>/<channel>"
         if isinstance(n, Fulfilment) and n.stats.days:
-            extra.update((f"{n.id}/{ch}", k) for ch, k in channel_kpis(n, n.stats.days).items())
+            extra.update((tpl_channel_row(n.id, ch), k)
+                         for ch, k in channel_kpis(n, n.stats.days).items())
     for n in nodes:
         if n.id in per_node and per_node[n.id]:
             per_node[n.id]["amplification"] = amplification(
                 per_node[n.id], sim.net.served.get(n.id))
-    per_node["network"] = network_kpis(nodes, per_node, sim.net.market)
+    per_node[NETWORK_ROW] = network_kpis(nodes, per_node, sim.net.market)
     per_node.update(extra)  # after the network's sums: they must not count twice
     name, rep = sim.scenario.name, sim.replication
     return [(name, rep, nid, metric, value)
