@@ -4,6 +4,7 @@ networks walked without recursion."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -167,3 +168,37 @@ def test_a_20000_node_serial_chain_validates_in_seconds():
     scn = chainsim.load_scenario(_serial(20000))
     assert len(scn.nodes) == 20000
     assert time.perf_counter() - start < 60
+
+
+# ------------------------------------------------------------------------------ extends chains
+def _extends_chain(folder, depth: int) -> None:
+    """s.yaml extends b1.yaml, which extends b2.yaml, ... b<depth>.yaml holds the network."""
+    (folder / "s.yaml").write_text("extends: b1.yaml\nname: s\n")
+    for i in range(1, depth):
+        (folder / f"b{i}.yaml").write_text(f"extends: b{i + 1}.yaml\n")
+    (folder / f"b{depth}.yaml").write_text(
+        "horizon_days: 5\nnodes:\n  - {id: plant, role: manufacturer, infinite_supply: true}\n"
+        "  - {id: shop, role: retailer, demand: {dist: poisson, mean: 8},"
+        " policy: {type: base_stock, S: 42}}\n"
+        "lanes:\n  - {from: plant, to: shop, lead_time: {dist: constant, value: 3}}\n")
+
+
+def test_an_extends_chain_at_the_limit_loads(tmp_path):
+    from chainsim.scenario.extends import MAX_EXTENDS_DEPTH
+
+    _extends_chain(tmp_path, MAX_EXTENDS_DEPTH)
+    assert chainsim.load_scenario(tmp_path / "s.yaml").horizon_days == 5
+
+
+def test_a_1200_deep_extends_chain_is_refused_at_the_first_extends(tmp_path):
+    from chainsim.scenario.extends import MAX_EXTENDS_DEPTH
+
+    _extends_chain(tmp_path, 1200)
+    start = time.perf_counter()
+    with pytest.raises(ScenarioError) as info:
+        chainsim.load_scenario(tmp_path / "s.yaml")
+    assert time.perf_counter() - start < 5
+    (problem,) = info.value.problems
+    assert (Path(problem.file).name, problem.line) == ("s.yaml", 1)
+    assert f"more than {MAX_EXTENDS_DEPTH} files deep" in problem.message
+    assert f"b{MAX_EXTENDS_DEPTH}.yaml" in problem.message
