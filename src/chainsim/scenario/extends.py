@@ -1,8 +1,8 @@
 """Follow the files a scenario names: ``extends:`` bases merged underneath, ``csv:`` made absolute.
 
-``extends: base.yaml`` reads the base (relative to the file that names it, recursively: a base
-may extend another, up to `MAX_EXTENDS_DEPTH` bases deep) and deep-merges the file over it: mappings key by key, the child winning;
-lists and scalars from the child replace. The merged data remembers, per key, the mapping it
+``extends: base.yaml`` reads the base (relative to the file that names it; a base may extend
+another, up to `MAX_EXTENDS_DEPTH` bases deep) and deep-merges the file over it: mappings key by
+key, the child winning; lists and scalars from the child replace. The merged data remembers, per key, the mapping it
 came from, so that a problem is still reported in the file and at the line where it was
 written. ``{dist: empirical, csv: data.csv}`` paths are made absolute relative to their own
 file. Both kinds of path must stay inside the scenario's folder unless allowed (paths.py).
