@@ -270,3 +270,43 @@ def test_parse_order_refuses_the_rest(text):
 def test_sparkline_shares_one_scale():
     assert sparkline([0, 4, 8], 8) == " ▄█"
     assert len(sparkline(range(100), 99, width=40)) == 40
+
+
+def test_an_order_over_the_limit_is_refused_and_asked_again(tmp_path):
+    from chainsim.play.game import MAX_ORDER
+
+    out = tmp_path / "game"
+    result = play([BEER, "--weeks", "3", "--out", out], ["1e308", "1e308", f"{MAX_ORDER:.0f}", 5, 5])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())  # as one line, however the console wrapped it
+    assert said.count("refused: an order of 1e308 is over the limit") == 2
+    frame = pd.read_csv(out / "game.csv")
+    assert frame[frame["played_by"] == "player"]["order_placed"].tolist() == [MAX_ORDER, 5, 5]
+    assert parse_order(str(MAX_ORDER * 1.0000001))[0] is None
+
+
+@pytest.mark.parametrize("weeks", ["1e8", "three", "2.5", "0"])
+def test_weeks_that_are_not_a_whole_number_from_1_exit_2(tmp_path, weeks):
+    out = tmp_path / "game"
+    result = play([BEER, "--weeks", weeks, "--out", out], [4])
+    assert result.exit_code == 2
+    assert "--weeks" in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_a_game_that_ends_on_an_error_still_saves_the_weeks_played(tmp_path, monkeypatch):
+    from chainsim.play import game as game_module
+
+    def explode(self):
+        if self.played == 2:
+            raise OverflowError("a test's failure in week 3")
+        return original(self)
+
+    original = game_module.Game.play_week
+    monkeypatch.setattr(game_module.Game, "play_week", explode)
+    out = tmp_path / "game"
+    result = play([BEER, "--weeks", "5", "--out", out], [4, 4, 4, 4, 4])
+    said = " ".join(result.output.split())  # as one line, however the console wrapped it
+    assert "the game stopped on an error in week 3" in said
+    assert "OverflowError: a test's failure in week 3" in said
+    assert pd.read_csv(out / "game.csv")["week"].max() == 2

@@ -169,7 +169,7 @@ def test_not_a_results_folder_exits_2(tmp_path):
 
 
 def test_a_sweep_folder_missing_its_base_exits_2(tmp_path):
-    (tmp_path / "manifest.json").write_text(json.dumps({"kind": "sweep", "points": []}),
+    (tmp_path / "manifest.json").write_text(json.dumps({"kind": "sweep", "points": [{}]}),
                                             encoding="utf-8")
     res = invoke("rerun", tmp_path)
     assert res.exit_code == 2
@@ -183,3 +183,85 @@ def test_out_must_be_a_new_folder(run_dir):
     res = invoke("rerun", run_dir, "--out", run_dir)
     assert res.exit_code == 2 and "--out" in res.stderr
     assert (run_dir / "kpis.csv").exists()
+
+
+# --------------------------------------------------------------------------- tampered manifests
+def _sweep_folder(tmp_path: Path, **changes) -> Path:
+    """A sweep results folder's files as rerun first reads them, the manifest changed."""
+    manifest = {"kind": "sweep", "chainsim": "0", "parameters": ["nodes.shop.policy.S"],
+                "points": [{"nodes.shop.policy.S": 30}], "replications": 3, "seed": 1,
+                "metrics": ["total_cost"], "precision": None, **changes}
+    for name in ("base.resolved.yaml", "kpis.csv"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"replications": "3"}, "field replications"),
+    ({"replications": True}, "field replications"),
+    ({"replications": 0}, "field replications"),
+    ({"points": "abc"}, "field points"),
+    ({"points": []}, "field points"),
+    ({"points": [1, 2]}, "field points[0]"),
+    ({"parameters": {"a": 1}}, "field parameters"),
+    ({"precision": {"metric": "fill_rate"}}, "field precision.half_width"),
+    ({"precision": {"metric": "fill_rate", "half_width": -1}}, "field precision.half_width"),
+    ({"precision": "tight"}, "field precision"),
+    ({"metrics": "total_cost"}, "field metrics"),
+    ({"seed": -4}, "field seed"),
+    ({"options": {"timeseries": 5}}, "field options.timeseries"),
+    ({"options": {"trace": "yes"}}, "field options.trace"),
+    ({"kind": "movie"}, "field kind"),
+    ({"chainsim": 1.0}, "field chainsim"),
+])
+def test_a_manifest_field_of_the_wrong_type_exits_2_naming_it(tmp_path, changes, field):
+    res = invoke("rerun", _sweep_folder(tmp_path, **changes))
+    assert res.exit_code == 2, res.stderr
+    assert "manifest.json: " + field in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_a_deeply_nested_manifest_exits_2_at_once(tmp_path):
+    (tmp_path / "manifest.json").write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    res = invoke("rerun", tmp_path)
+    assert res.exit_code == 2 and "nested more than" in res.stderr
+    _sweep_folder(tmp_path, points=[{"nodes.shop.policy.S": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[
+        [1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}])
+    res = invoke("rerun", tmp_path)
+    assert res.exit_code == 2 and "nested more than" in res.stderr
+
+
+def test_a_manifest_too_large_to_be_one_exits_2_without_reading_it_all(tmp_path, monkeypatch):
+    from chainsim.experiments import rerun
+
+    monkeypatch.setattr(rerun, "MAX_MANIFEST_BYTES", 1000)
+    _sweep_folder(tmp_path, file="x" * 2000)
+    res = invoke("rerun", tmp_path)
+    assert res.exit_code == 2 and "far larger than a manifest" in res.stderr
+
+
+def test_a_sweep_point_that_names_no_setting_exits_2_naming_the_point(sweep_file, tmp_path):
+    out = tmp_path / "sweep"
+    assert invoke("sweep", sweep_file, "--workers", 1, "--out", out, "-q").exit_code == 0
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    data["points"][1] = {"nodes.shop.policy.Z": 3}
+    (out / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    res = invoke("rerun", out)
+    assert res.exit_code == 2
+    assert "manifest.json: field points[1] does not make a scenario" in res.stderr
+    assert "no key 'Z'" in res.stderr
+    data["points"][1] = {"nodes.shop.policy.S": -5}
+    (out / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    res = invoke("rerun", out)
+    assert res.exit_code == 2 and "field points[1]" in res.stderr
+
+
+def test_a_comparison_of_over_a_hundred_scenarios_repeats_in_its_order(tmp_path):
+    # scenarios/NN_<name>.resolved.yaml: 100_ sorts before 11_ as text, not in the run order
+    from chainsim.experiments.rerun import resolved_scenarios
+
+    for i in (0, 1, 11, 99, 100, 101):
+        (tmp_path / f"{i:02d}_s{i}.resolved.yaml").write_text("", encoding="utf-8")
+    names = [p.name.split("_")[0] for p in resolved_scenarios(tmp_path)]
+    assert names == ["00", "01", "11", "99", "100", "101"]

@@ -42,8 +42,14 @@ def __dir__():
 def load_scenario(source, *, allow_outside_paths=False):
     """A validated Scenario from a YAML path, a mapping, or a Scenario. Files it names
     (``extends:``, ``csv:``) must lie in its folder unless ``allow_outside_paths``. Run sizes
-    are not limited here (only the command line asks for ``--allow-large``)."""
+    are not limited here (only the command line asks for ``--allow-large``). Anything else
+    (``42``, ``None``, a list) raises ScenarioError, like every problem of the file."""
+    from chainsim.errors import Problem, scenario_error
     from chainsim.scenario.load import load_scenario as _load
+
+    if not isinstance(allow_outside_paths, bool):
+        raise scenario_error([Problem("<load_scenario>", 0, 0, (
+            f"allow_outside_paths={allow_outside_paths!r} is refused; pass True or False"))])
 
     return _load(source, allow_outside_paths=allow_outside_paths)
 
@@ -99,11 +105,16 @@ def compare(scenarios, *, metric="channel_profit", baseline=None, replications=N
         run), ``.metric``, ``.baseline``, ``.settings``. Nothing is written to disk.
 
     Raises:
-        ScenarioError: a scenario does not load (every problem of every file).
+        ScenarioError: a scenario does not load (every problem of every file), or a setting has
+            the wrong type or range (``replications=True``, ``days='30'``).
         CompareError: fewer than two scenarios, an unknown baseline or ranking metric.
     """
     from chainsim.experiments.compare import compare as _compare
+    from chainsim.experiments.replicate import check_run_arguments
 
+    check_run_arguments("compare", replications=replications, days=days, seed=seed,
+                        warmup=warmup, progress=progress,
+                        flags={"allow_outside_paths": allow_outside_paths})
     return _compare(scenarios, metric=metric, baseline=baseline, replications=replications,
                     days=days, seed=seed, warmup=warmup, progress=progress,
                     allow_outside_paths=allow_outside_paths, allow_large=True)

@@ -35,8 +35,9 @@ from chainsim.errors import ChainsimError, Problem, ScenarioError
 from chainsim.metrics import catalog
 from chainsim.metrics.catalog import lower_is_better
 from chainsim.metrics.summary import mean_ci
+from chainsim.scenario.facts import NETWORK_ROW
 
-NETWORK = "network"
+NETWORK = NETWORK_ROW
 DEFAULT_METRIC = "channel_profit"
 
 DIFF_COLUMNS = ["diff_mean", "diff_std", "diff_ci_low", "diff_ci_high", "diff_n"]

@@ -9,14 +9,18 @@ same seed gives the same numbers.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Annotated, Any
 
 import pandas as pd
+from pydantic import TypeAdapter, ValidationError
 
 from chainsim.engine.run import Simulation, resolve
+from chainsim.errors import Problem, scenario_error
 from chainsim.metrics.kpi import (
     amplification,
     market_channel_kpis,
@@ -27,9 +31,47 @@ from chainsim.metrics.kpi import (
 from chainsim.metrics.orders import channel_kpis
 from chainsim.metrics.summary import summarize
 from chainsim.model.tpl import Fulfilment
+from chainsim.scenario.facts import NETWORK_ROW, tpl_channel_row
 from chainsim.scenario.schema import Scenario
 
 KPI_COLUMNS = ["scenario", "replication", "node", "metric", "value"]
+
+# The run settings a caller may override, and the scenario field that holds each one's range.
+RUN_SETTINGS = {"replications": "replications", "days": "horizon_days", "seed": "seed",
+                "warmup": "warmup_days"}
+
+
+def check_run_arguments(caller: str, *, timeseries: Any = False, progress: Any = None,
+                        flags: Mapping[str, Any] = MappingProxyType({}),
+                        **settings: Any) -> None:
+    """Raise `ScenarioError` (file ``<caller>``) unless each override in ``settings`` is None or
+    a whole number in its scenario field's range (True is not a number here), ``timeseries`` is
+    False, 'first' or True, each of ``flags`` is True or False, and ``progress`` is None or
+    callable: a Python caller's mistake is named, never passed on to fail deep in a run."""
+    problems = []
+    for arg, value in settings.items():
+        if value is None:
+            continue
+        field = Scenario.model_fields[RUN_SETTINGS[arg]]
+        try:
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise TypeError
+            TypeAdapter(Annotated[int, *field.metadata]).validate_python(int(value))
+        except (TypeError, ValidationError) as exc:
+            why = ("it must be a whole number" if isinstance(exc, TypeError) else
+                   exc.errors()[0]["msg"].replace("Input should be", "it must be"))
+            problems.append(f"{arg}={value!r} is refused: {why}; pass a whole number, or None "
+                            f"for the scenario's {RUN_SETTINGS[arg]}")
+    if not (isinstance(timeseries, bool) or timeseries == "first"):
+        problems.append(f"timeseries={timeseries!r} is refused; pass False (none), 'first' "
+                        "(replication 0) or True (every replication)")
+    for arg, value in flags.items():
+        if not isinstance(value, bool):
+            problems.append(f"{arg}={value!r} is refused; pass True or False")
+    if progress is not None and not callable(progress):
+        problems.append(f"progress={progress!r} is refused; pass a function, or None")
+    if problems:
+        raise scenario_error([Problem(f"<{caller}>", 0, 0, p) for p in problems])
 
 
 def kpi_rows(sim: Simulation) -> list[tuple]:
@@ -41,12 +83,13 @@ def kpi_rows(sim: Simulation) -> list[tuple]:
     extra = {**owner_kpis(nodes, per_node), **market_channel_kpis(nodes, per_node)}
     for n in nodes:  # a 3PL's channels get rows of their own: node "<id>/<channel>"
         if isinstance(n, Fulfilment) and n.stats.days:
-            extra.update((f"{n.id}/{ch}", k) for ch, k in channel_kpis(n, n.stats.days).items())
+            extra.update((tpl_channel_row(n.id, ch), k)
+                         for ch, k in channel_kpis(n, n.stats.days).items())
     for n in nodes:
         if n.id in per_node and per_node[n.id]:
             per_node[n.id]["amplification"] = amplification(
                 per_node[n.id], sim.net.served.get(n.id))
-    per_node["network"] = network_kpis(nodes, per_node, sim.net.market)
+    per_node[NETWORK_ROW] = network_kpis(nodes, per_node, sim.net.market)
     per_node.update(extra)  # after the network's sums: they must not count twice
     name, rep = sim.scenario.name, sim.replication
     return [(name, rep, nid, metric, value)
@@ -112,8 +155,12 @@ def simulate(scenario: Scenario | Mapping[str, Any] | str | Path,
         default written out, so simulating it again gives the same numbers).
 
     Raises:
-        ScenarioError: the scenario does not load or validate (file, line, what to fix).
+        ScenarioError: the scenario does not load or validate (file, line, what to fix), or an
+            argument has the wrong type or range (``replications=True``, ``timeseries='yes'``).
     """
+    check_run_arguments("simulate", replications=replications, days=days, seed=seed,
+                        warmup=warmup, timeseries=timeseries, progress=progress,
+                        flags={"vectorize": vectorize, "trace": trace})
     scn = resolve(scenario, replications=replications, days=days, seed=seed, warmup=warmup)
     rows: list[tuple] = []
     frames, traces = [], []

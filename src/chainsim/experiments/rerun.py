@@ -28,9 +28,12 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from chainsim.errors import ChainsimError
+from chainsim.experiments.sweepfile import Precision
 
 KINDS = ("run", "sweep", "compare")
 TABLES = {"run": ("kpis.csv", "summary.csv"), "sweep": ("kpis.csv", "summary.csv"),
@@ -99,17 +102,8 @@ def read_folder(folder: str | Path) -> Recorded:
         raise RerunError(f"{folder} is not a folder; give a results folder ({HOW_TO_MAKE})")
     path = folder / "manifest.json"
     if path.is_file():
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise RerunError(f"{path} is not valid JSON ({exc}); the folder cannot be repeated; "
-                             f"{HOW_TO_MAKE}") from None
-        if not isinstance(data, dict):
-            raise RerunError(f"{path} is not a manifest (a JSON object); {HOW_TO_MAKE}")
-        kind = data.get("kind") or ("sweep" if "points" in data else None)
-        if kind not in KINDS:
-            raise RerunError(f"{path} names no kind of results folder (run, sweep or compare; "
-                             f"got {kind!r}); {HOW_TO_MAKE}")
+        data = _read_manifest(path)
+        kind = data["kind"]
     elif (folder / "scenario.resolved.yaml").is_file():  # a run from before manifests
         kind, data = "run", {"kind": "run", "chainsim": _header_version(
             folder / "scenario.resolved.yaml")}
@@ -121,11 +115,104 @@ def read_folder(folder: str | Path) -> Recorded:
     missing = [n for n in needed if not (folder / n).exists()]
     if kind == "sweep":
         missing += [f"manifest.json key '{k}'" for k in ("points", "parameters", "replications")
-                    if k not in data]
+                    if data.get(k) is None]
     if missing:
         raise RerunError(f"{folder} is a {kind} results folder without {', '.join(missing)}; "
                          f"it cannot be repeated; {HOW_TO_MAKE}")
     return Recorded(folder, kind, data)
+
+
+# A manifest is a few kilobytes (a sweep's lists its points: at most sweepfile.MAX_POINTS); a
+# larger file, or nesting deeper than any manifest writes, is not one of ours.
+MAX_MANIFEST_BYTES = 32 * 1024 * 1024
+MAX_MANIFEST_DEPTH = 32
+
+
+class _Options(BaseModel):
+    """The recorded command-line options rerun reads (others are kept, unread)."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    timeseries: Literal["first", "all", "none"] | None = None
+    trace: bool | None = None
+    metric: Annotated[str, Field(min_length=1)] | None = None
+    baseline: Annotated[str, Field(min_length=1)] | None = None
+
+
+class Manifest(BaseModel):
+    """The keys of ``manifest.json`` that rerun reads, with their types (strict: ``"3"`` is not
+    a number, ``true`` not a count); keys it does not read are allowed."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    kind: Literal["run", "sweep", "compare"] | None = None
+    chainsim: str | None = None
+    numpy: str | None = None
+    simpy: str | None = None
+    python: str | None = None
+    options: _Options | None = None
+    file: str | None = None
+    base: str | None = None
+    design: str | None = None
+    parameters: Annotated[list[str], Field(min_length=1)] | None = None
+    points: Annotated[list[dict[str, Any]], Field(min_length=1)] | None = None
+    replications: Annotated[int, Field(ge=1)] | None = None
+    seed: Annotated[int, Field(ge=0)] | None = None
+    metrics: Annotated[list[str], Field(min_length=1)] | None = None
+    precision: Precision | None = None
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest's data, checked against `Manifest`; `RerunError` naming the field."""
+    with path.open("rb") as f:
+        raw = f.read(MAX_MANIFEST_BYTES + 1)
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise RerunError(f"{path} is over {MAX_MANIFEST_BYTES // 2**20} MiB, far larger than a "
+                         f"manifest; the folder cannot be repeated; {HOW_TO_MAKE}")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RerunError(f"{path} is not valid JSON ({exc}); the folder cannot be repeated; "
+                         f"{HOW_TO_MAKE}") from None
+    except RecursionError:
+        data = None  # nested deeper than the parser goes: refused just below
+    if data is None or _depth(data) > MAX_MANIFEST_DEPTH:
+        raise RerunError(f"{path} is nested more than {MAX_MANIFEST_DEPTH} levels deep, which no "
+                         f"manifest is; the folder cannot be repeated; {HOW_TO_MAKE}")
+    if not isinstance(data, dict):
+        raise RerunError(f"{path} is not a manifest (a JSON object); {HOW_TO_MAKE}")
+    if "kind" not in data and "points" in data:  # a sweep from before kinds were recorded
+        data = {**data, "kind": "sweep"}
+    try:
+        Manifest.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in err["loc"])
+        given = "" if err["type"] == "missing" else f" (got {_shown(err['input'])})"
+        raise RerunError(f"{path}: field {where.lstrip('.')} is wrong: {err['msg']}{given}; "
+                         f"the folder cannot be repeated; {HOW_TO_MAKE}") from None
+    if data.get("kind") is None:
+        raise RerunError(f"{path} names no kind of results folder (run, sweep or compare; "
+                         f"got {data.get('kind')!r}); {HOW_TO_MAKE}")
+    return data
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _depth(data: Any) -> int:
+    """How deeply lists and objects nest in JSON data (walked with a stack, not recursion)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level <= MAX_MANIFEST_DEPTH:
+                stack.extend((v, level + 1) for v in (item.values() if isinstance(item, dict)
+                                                       else item))
+    return deepest
 
 
 def _header_version(path: Path) -> str | None:
@@ -185,21 +272,29 @@ def _repeat_run(recorded, out_dir, version, workers, progress) -> Path:
 
 
 def _repeat_sweep(recorded, out_dir, version, workers, progress) -> Path:
+    from chainsim.errors import ScenarioError
     from chainsim.experiments.sweep import run_sweep
-    from chainsim.experiments.sweepfile import Precision, Sweep
+    from chainsim.experiments.sweepfile import Sweep
     from chainsim.scenario.load import load_scenario
-    from chainsim.scenario.variants import set_path
+    from chainsim.scenario.variants import PathError, set_path
 
     m = recorded.manifest
     base_file = recorded.folder / "base.resolved.yaml"
     base = load_scenario(base_file, allow_outside_paths=True)  # the first point's scenario
     data = base.model_dump(by_alias=True)
     scenarios = []
-    for point in m["points"]:
+    where = recorded.folder / "manifest.json"
+    for i, point in enumerate(m["points"]):
         changed = data
-        for name, value in point.items():
-            changed = set_path(changed, name, value)
-        scenarios.append(load_scenario(changed))
+        try:
+            for name, value in point.items():
+                changed = set_path(changed, name, value)
+            scenarios.append(load_scenario(changed))
+        except (PathError, ScenarioError) as exc:
+            why = exc.message if isinstance(exc, PathError) else exc.problems[0].message
+            raise RerunError(f"{where}: field points[{i}] does not make a scenario from "
+                             f"{base_file.name} ({why}); the folder cannot be repeated; "
+                             f"{HOW_TO_MAKE}") from None
     metrics = m["metrics"] if "metrics" in m else _recorded_metrics(recorded.folder)
     precision = m.get("precision")
     sweep = Sweep(file=str(m.get("file", "")), base_path=Path(str(m.get("base", base_file))),
@@ -226,7 +321,7 @@ def _repeat_compare(recorded, out_dir, version, workers, progress) -> Path:
 
     folder = recorded.folder
     options = dict(recorded.manifest.get("options") or {})
-    files = sorted(p for p in (folder / "scenarios").glob("*.resolved.yaml") if p.is_file())
+    files = resolved_scenarios(folder / "scenarios")
     if len(files) < 2:
         raise RerunError(f"{folder / 'scenarios'} holds {len(files)} resolved scenario(s), a "
                          f"comparison needs at least two; {HOW_TO_MAKE}")
@@ -246,6 +341,16 @@ def _repeat_compare(recorded, out_dir, version, workers, progress) -> Path:
             (tmp / "scenarios" / file.name).write_text(resolved_yaml(scn, version),
                                                        encoding="utf-8")
     return out_dir
+
+
+def resolved_scenarios(folder: Path) -> list[Path]:
+    """A comparison's ``NN_<name>.resolved.yaml`` files in the order they ran (by the number:
+    ``100_x`` comes after ``99_y``, though it sorts before ``11_z`` as text)."""
+    def order(path: Path) -> tuple[int, str]:
+        number = re.match(r"(\d+)_", path.name)
+        return (int(number.group(1)) if number else -1, path.name)
+
+    return sorted((p for p in folder.glob("*.resolved.yaml") if p.is_file()), key=order)
 
 
 def _first_cell(path: Path, column: str) -> str | None:

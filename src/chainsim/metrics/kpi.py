@@ -10,6 +10,7 @@ import math
 
 from chainsim.metrics.orders import order_kpis
 from chainsim.model.tpl import Fulfilment
+from chainsim.scenario.facts import market_channel_row, owner_row
 
 NAN = float("nan")
 
@@ -152,7 +153,7 @@ def owner_kpis(nodes, per_node: dict[str, dict[str, float]]) -> dict[str, dict[s
         if len(members) < 2:
             continue
         rows = [per_node[n.id] for n in members if per_node.get(n.id)]
-        out[f"owner:{owner}"] = {m: math.fsum(r.get(m, 0.0) for r in rows) for m in
+        out[owner_row(owner)] = {m: math.fsum(r.get(m, 0.0) for r in rows) for m in
                                  ("revenue", "purchase_cost", "total_cost", "profit", "units_sold")}
     return out
 
@@ -167,7 +168,7 @@ def market_channel_kpis(nodes, per_node) -> dict[str, dict[str, float]]:
         if not names or not k:
             continue
         for c in names:
-            row = out.setdefault(f"channel:{c}", {"units_sold": 0.0, "revenue": 0.0,
+            row = out.setdefault(market_channel_row(c), {"units_sold": 0.0, "revenue": 0.0,
                                                    "channel_fees": 0.0})
             row["units_sold"] += k["units_sold"] / len(names)
             row["revenue"] += k["units_sold"] * n.price / len(names)

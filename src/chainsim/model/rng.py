@@ -13,10 +13,19 @@ import hashlib
 import numpy as np
 
 
+def stream_name(*parts: str) -> str:
+    """The parts of a stream's name joined by '/', each with its '%' and '/' escaped (``%25``,
+    ``%2F``), so that different parts never give the same name: ids may hold '/', and without
+    the escape ``("lead_time", "a", "b/c")`` and ``("lead_time", "a/b", "c")`` would share one
+    stream. Parts without '%' or '/' (every ordinary id) are joined unchanged, so their numbers
+    are those of the plain join."""
+    return "/".join(p.replace("%", "%25").replace("/", "%2F") for p in parts)
+
+
 def name_key(*name: str) -> tuple[int, ...]:
-    """Four 32-bit words from a BLAKE2 hash of the name: stable across processes and Pythons
-    (unlike ``hash()``, which is salted per process)."""
-    digest = hashlib.blake2b("/".join(name).encode("utf-8"), digest_size=16).digest()
+    """Four 32-bit words from a BLAKE2 hash of the stream's name (`stream_name`): stable across
+    processes and Pythons (unlike ``hash()``, which is salted per process)."""
+    digest = hashlib.blake2b(stream_name(*name).encode("utf-8"), digest_size=16).digest()
     return tuple(int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4))
 
 

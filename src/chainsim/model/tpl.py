@@ -27,11 +27,9 @@ from chainsim.model.dists import Buffered, make_sampler, mean_of
 from chainsim.model.node import EPS, Node
 from chainsim.model.sourcing import divide
 from chainsim.scenario import schema as s
+from chainsim.scenario.facts import tpl_channels
 
 MINUTES_PER_DAY = 1440.0
-DEFAULT_CHANNEL = s.Channel(id="website", kind="website")
-
-
 def _at_least_one(arr: np.ndarray) -> np.ndarray:
     """Order sizes are whole units, at least one."""
     return np.maximum(np.ceil(np.asarray(arr, dtype=float) - 1e-9), 1).astype(np.int64)
@@ -97,8 +95,7 @@ class Fulfilment(Node):
             unit_day = s.Uniform(dist="uniform", low=0, high=1)
             self.arrival_time = Buffered(make_sampler(unit_day,
                                                       streams.generator("order_times", nid)))
-        self.channels = [c for c in spec.channels or [] if isinstance(c, s.Channel)] or [
-            DEFAULT_CHANNEL]
+        self.channels = tpl_channels(spec)
         self.cum_share = list(accumulate(c.share for c in self.channels))
         unit = s.Uniform(dist="uniform", low=0, high=self.cum_share[-1])
         self.channel_draw = Buffered(make_sampler(unit, streams.generator("channel", nid)))

@@ -43,6 +43,10 @@ from chainsim.model.policies import Policy
 from chainsim.scenario.schema import Scenario
 
 PLAYER, BOT = "player", "bot"
+# The largest order a player may place in a week. A billion units is far beyond any game, and
+# keeps every stock, pipeline and cost of a game of at most limits.MAX_DAYS weeks many orders of
+# magnitude from float64 overflow (an order of 1e308 made the next week's sums infinite).
+MAX_ORDER = 1e9
 COLUMNS = ["week", "role", "incoming_order", "shipment_received", "on_hand", "backlog",
            "on_order", "order_placed", "cost", "played_by"]
 

@@ -65,6 +65,9 @@ def play(session: Session, out_dir: Path, console: Console) -> Session:
         game.play()
     except KeyboardInterrupt:  # outside the prompt: the week being simulated is not kept
         console.print("game stopped.")
+    except Exception as exc:  # noqa: BLE001 - whatever ends the game, the weeks played are saved
+        console.print(f"the game stopped on an error in week {game.played + 1} ({type(exc).__name__}: "
+                      f"{exc}); the weeks before it are saved.", markup=False, highlight=False)
     session.weeks_played = game.played
     frame = game_frame(game)
     out_dir = Path(out_dir)

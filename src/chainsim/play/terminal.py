@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from chainsim.play.game import Board
+from chainsim.play.game import MAX_ORDER, Board
 
 STOP_WORDS = {"q", "quit", "exit"}
 BLOCKS = "▁▂▃▄▅▆▇█"
@@ -26,7 +26,8 @@ BAR_WIDTH = 20
 
 
 def parse_order(text: str) -> tuple[float | None, str | None]:
-    """(order, None) for a finite number ≥ 0 (whole numbers as int), else (None, why not)."""
+    """(order, None) for a number from 0 to `MAX_ORDER` (whole numbers as int), else (None, why
+    not)."""
     t = text.strip()
     if not t:
         return None, "type the number of units to order (0 or more), or q to stop"
@@ -38,6 +39,8 @@ def parse_order(text: str) -> tuple[float | None, str | None]:
         return None, f"{t!r} is not a finite number: type the units to order (0 or more)"
     if x < 0:
         return None, f"an order cannot be negative ({t}): type 0 or more"
+    if x > MAX_ORDER:
+        return None, f"an order of {t} is over the limit of {MAX_ORDER:,.0f} units: type less"
     x = abs(x)  # -0.0
     return (int(x) if x.is_integer() else x), None
 

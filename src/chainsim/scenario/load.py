@@ -13,6 +13,7 @@ frozen `Scenario` or raises `ScenarioError` listing every problem of the file at
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from chainsim.scenario.messages import (
     bool_problems,
     nonfinite_problems,
     shape,
+    shown_value,
     validation_problems,
 )
 from chainsim.scenario.paths import root_of
@@ -133,6 +135,11 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario, *,
         return source
     if isinstance(source, Mapping):
         return parse_scenario(source, "<dict>")
+    if not isinstance(source, str | os.PathLike) or isinstance(source, bytes):
+        given = "None" if source is None else f"{type(source).__name__} {shown_value(source)}"
+        raise scenario_error([Problem("<load_scenario>", 0, 0, (
+            f"a scenario is a file path, a mapping of its keys or a Scenario, not {given}; "
+            "pass e.g. 'scenarios/s.yaml'"))])
     try:
         raw = load_raw(source, allow_outside_paths=allow_outside_paths)
         if is_base_file(raw):

@@ -20,7 +20,9 @@ from chainsim.scenario.facts import (
     CONSUMER_DEMAND_KEYS,
     has_consumer_demand,
     is_source,
+    reserved_row_problem,
     takes_consumer_orders,
+    tpl_channel_rows,
 )
 from chainsim.scenario.graph import find_cycle, outlet_regions, reachable, suppliers_of
 from chainsim.scenario.paths import read_text_file
@@ -144,6 +146,7 @@ def network_problems(
     else:
         return []
     found: Found = _id_problems(nodes, raw, n_products)
+    found += row_name_problems(nodes, scn)
     graph = _LaneCheck(nodes, lanes, scn, raw)
     found += graph.found
     found += _supply_problems(nodes, lanes, graph)
@@ -183,6 +186,36 @@ def _id_problems(nodes: list[_NodeView], raw: Any, n_products: int) -> Found:
     if n_products > 1:
         out.append((("products", 1), "several products are not supported yet; keep one product "
                     "per scenario"))
+    return out
+
+
+def row_name_problems(nodes: list[_NodeView], scn: Scenario | None) -> Found:
+    """Node ids the tables would confuse with other rows: a reserved name (``network``, the
+    ``owner:`` and ``channel:`` rows), or the row of a 3PL's channel (``<id>/<channel>``); and two
+    3PL channels whose rows share a name. The channels are judged only in a validated file."""
+    out: Found = []
+    for n in nodes:
+        why = reserved_row_problem(n.id)
+        if why:
+            out.append((("nodes", n.index, "id"), why))
+    if scn is None:
+        return out
+    channel_row_of: dict[str, tuple[int, str]] = {}  # row name -> (node index, 3PL id)
+    for i, node in enumerate(scn.nodes):
+        for k, row in enumerate(tpl_channel_rows(node)):
+            if row in channel_row_of:
+                other = channel_row_of[row][1]
+                out.append((("nodes", i, "channels", k, "id"),
+                            f"the rows of this channel of '{node.id}' would be named '{row}', like "
+                            f"those of a channel of '{other}'; rename the channel or the node"))
+            else:
+                channel_row_of[row] = (i, node.id)
+    for n in nodes:
+        if n.id in channel_row_of:
+            owner = channel_row_of[n.id][1]
+            out.append((("nodes", n.index, "id"),
+                        f"node id '{n.id}' is the name of the rows of a channel of 3PL '{owner}' "
+                        f"('{owner}/<channel>'); rename the node or the channel"))
     return out
 
 
@@ -613,7 +646,10 @@ def read_csv_values(path: str) -> list[float]:
     the line and says what to change.
     """
     values: list[float] = []
-    lines = read_text_file(path).splitlines()  # a regular file of bounded size (paths.py)
+    try:
+        lines = read_text_file(path).splitlines()  # a regular file of bounded size (paths.py)
+    except ValueError as exc:  # a FIFO, device or folder, or a file over the size limit
+        raise ValueError(f"{exc}; {CSV_FIX}") from None
     for k, line in enumerate(lines):
         cell = line.split(",")[0].strip()
         if not cell:

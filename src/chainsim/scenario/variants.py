@@ -10,7 +10,10 @@ of a scenario held as a plain dict (``Scenario.model_dump(by_alias=True)``):
 - a whole number indexes any list (``nodes.1``);
 - any other part is a mapping key.
 
-Ids may hold dots: the longest id that matches the rest of the path is taken. An unknown part
+Ids may hold dots: the id after which the rest of the path names a setting is taken (the longest
+when none does, for the message). A path that could be read in two ways (ids ``a`` and ``a.b``
+that both lead to a setting, or a label such as ``a->b->c`` that two lanes share) is refused
+rather than guessed. An unknown part
 raises `PathError` naming the valid alternatives at that level. `variant` (behind
 `Scenario.with_values`) applies several paths to a scenario and validates the result as a whole;
 sweeps (experiments/sweepfile.py) address their parameters with the same paths.
@@ -150,20 +153,44 @@ def _list_step(node: list, parts: list[str], i: int, where: str,
     """(index, label, next part) for the parts from ``i`` on inside a list (``owner`` names the
     list): the longest run of parts that is an item's label (ids may hold dots), else an index."""
     labels = _labels(node)
+    what = _ITEM_NAMES.get(owner, "item")
     if labels is not None:
-        for j in range(len(parts), i, -1):
-            cand = ".".join(parts[i:j])
-            if cand in labels:
-                return labels.index(cand), cand, j
+        # every run of parts that is an item's label, longest first
+        found = [(j, ".".join(parts[i:j])) for j in range(len(parts), i, -1)
+                 if ".".join(parts[i:j]) in labels]
+        for _, cand in found:
+            if labels.count(cand) > 1:
+                where_all = ", ".join(f"{owner}.{k}" for k, lbl in enumerate(labels) if lbl == cand)
+                raise PathError(f"'{cand}' names {labels.count(cand)} {what}s in {where}; name "
+                                f"the one you mean by its index ({where_all})")
+        fits = [(j, cand) for j, cand in found if _rest_resolves(node[labels.index(cand)],
+                                                                  parts[j:])]
+        if len(fits) > 1:
+            options = " or ".join(f"{what} '{cand}'" for _, cand in fits)
+            raise PathError(f"the path can be read through {options} in {where}; the ids are "
+                            f"ambiguous there, so rename one of them")
+        if found:
+            j, cand = fits[0] if fits else found[0]
+            return labels.index(cand), cand, j
     part = parts[i]
     if part.isdigit() and int(part) < len(node):
         return int(part), part, i + 1
     if labels is not None:
-        what = _ITEM_NAMES.get(owner, "item")
         raise PathError(f"no {what} '{part}' in {where}{_hint(part, labels)} "
                         f"({owner or 'items'}: {_listing(labels)})")
     raise PathError(f"no item '{part}' in {where}; use an index from 0 to {len(node) - 1}"
                     if node else f"no item '{part}' in {where}: the list is empty")
+
+
+def _rest_resolves(item: Any, rest: list[str]) -> bool:
+    """Whether the parts ``rest`` name a setting inside ``item`` (nothing left: the item itself)."""
+    if not rest:
+        return True
+    try:
+        _resolve(item, ".".join(rest))
+    except PathError:
+        return False
+    return True
 
 
 def _lane_label(item: Mapping) -> str:
