@@ -35,7 +35,7 @@ from chainsim.errors import ChainsimError, Problem, ScenarioError
 from chainsim.metrics import catalog
 from chainsim.metrics.catalog import lower_is_better
 from chainsim.metrics.summary import mean_ci
-from chainsim.scenario.facts import NETWORK_ROW
+from chainsim.scenario.facts import NETWORK_ROW, OWNER_ROW_PREFIX
 
 NETWORK = NETWORK_ROW
 DEFAULT_METRIC = "channel_profit"
@@ -107,15 +107,15 @@ def ranking(summary: pd.DataFrame, diffs: pd.DataFrame, kpis: pd.DataFrame, metr
 
 
 def comparison_table(summary: pd.DataFrame, diffs: pd.DataFrame, kpis: pd.DataFrame,
-                     metric: str, baseline: str) -> pd.DataFrame:
+                     metric: str, baseline: str, node: str = NETWORK) -> pd.DataFrame:
     """The tidy comparison: every summary row with its paired difference to the baseline
-    (NaN where the baseline lacks that node or metric) and, on the ranking metric's network
-    rows, P(best)."""
+    (NaN where the baseline lacks that node or metric) and, on the ranking metric's rows of
+    the ranking node, P(best)."""
     out = summary.merge(diffs.drop(columns="baseline"), on=["scenario", "node", "metric"],
                         how="left")
     out.insert(1, "baseline", baseline)
-    best = p_best(kpis, metric, NETWORK)
-    ranked = (out["node"] == NETWORK) & (out["metric"] == metric)
+    best = p_best(kpis, metric, node)
+    ranked = (out["node"] == node) & (out["metric"] == metric)
     out["p_best"] = np.where(ranked, out["scenario"].map(best), np.nan)
     out["diff_n"] = out["diff_n"].astype("Int64")
     return out[COMPARISON_COLUMNS]
@@ -127,8 +127,16 @@ def network_metrics() -> list[str]:
     return [m.name for m in catalog.CATALOG.values() if "network" in m.scopes]
 
 
-def check_metric(metric: str) -> None:
-    """Raise CompareError at once when ``metric`` is not a network metric of the catalogue."""
+def check_metric(metric: str, node: str = NETWORK) -> None:
+    """Raise CompareError at once when ``metric`` is not a metric of the catalogue written for
+    the ranking node (``network``, or a firm's ``owner:<name>`` row)."""
+    if node != NETWORK:
+        scope = "owner" if node.startswith(OWNER_ROW_PREFIX) else "node"
+        choices = [m.name for m in catalog.CATALOG.values() if scope in m.scopes]
+        if metric not in choices:
+            raise CompareError(f"--metric {catalog.named(metric, choices)} is not written for "
+                               f"{node}; use one of: {', '.join(choices)}")
+        return
     choices = network_metrics()
     if metric not in choices:
         raise CompareError(f"--metric {catalog.named(metric, choices)} is not a network metric; "
@@ -283,6 +291,7 @@ class Comparison:
     metric: str
     baseline: str
     settings: dict[str, int] = field(default_factory=dict)
+    node: str = NETWORK  # the row the ranking compares
 
     def __repr__(self) -> str:  # the dataclass's would print every table and scenario
         names = ", ".join(repr(s.name) for s in self.scenarios)
@@ -304,7 +313,8 @@ def common_settings(scenarios: list[Any], *, replications: int | None = None,
     }
 
 
-def compare(inputs: Iterable[Any], *, metric: str = DEFAULT_METRIC, baseline: str | None = None,
+def compare(inputs: Iterable[Any], *, metric: str = DEFAULT_METRIC, node: str = NETWORK,
+            baseline: str | None = None,
             replications: int | None = None, days: int | None = None,
             warmup: int | None = None, seed: int | None = None,
             progress: Callable[[int, int], None] | None = None,
@@ -313,7 +323,8 @@ def compare(inputs: Iterable[Any], *, metric: str = DEFAULT_METRIC, baseline: st
 
     ``inputs``: scenario files, directories of them, mappings or Scenarios. ``baseline``: a
     scenario name (default the first scenario). Replications, days after warm-up, warm-up and
-    seed default to the first scenario's and are the same for all. ``progress(done, total)`` is
+    seed default to the first scenario's and are the same for all. ``node``: the row the
+    ranking compares (``network``, a node id, or a firm's ``owner:<name>``). ``progress(done, total)`` is
     called after each replication, counting over scenarios × replications. Raises
     ScenarioError for bad files, CompareError for an unknown baseline or ranking metric.
     ``allow_large=False`` (the command line's default) refuses runs over the limits of
@@ -322,7 +333,7 @@ def compare(inputs: Iterable[Any], *, metric: str = DEFAULT_METRIC, baseline: st
     from chainsim.engine.run import resolve
     from chainsim.experiments.replicate import simulate
 
-    check_metric(metric)
+    check_metric(metric, node)
     scenarios, sources = load_scenarios(inputs, allow_outside_paths=allow_outside_paths)
     names = [s.name for s in scenarios]
     baseline = names[0] if baseline is None else baseline
@@ -342,11 +353,11 @@ def compare(inputs: Iterable[Any], *, metric: str = DEFAULT_METRIC, baseline: st
         done = i * settings["replications"]
         tick = None if progress is None else (lambda r, done=done: progress(done + r, total))
         res = simulate(scn, progress=tick)
-        network = res.kpis[res.kpis["node"] == NETWORK]
-        if metric not in set(network["metric"]):
-            available = ", ".join(sorted(set(network["metric"])))
-            raise CompareError(f"--metric {metric!r} is not a network metric of scenario "
-                               f"{scn.name!r}; use one of: {available}")
+        ranked = res.kpis[res.kpis["node"] == node]
+        if metric not in set(ranked["metric"]):
+            available = ", ".join(sorted(set(ranked["metric"]))) or "none"
+            raise CompareError(f"--metric {metric!r} is not written for {node} in scenario "
+                               f"{scn.name!r}; its metrics there: {available}")
         kpis.append(res.kpis)
         summaries.append(res.summary)
     kpis_all = pd.concat(kpis, ignore_index=True)
@@ -359,7 +370,7 @@ def compare(inputs: Iterable[Any], *, metric: str = DEFAULT_METRIC, baseline: st
                         columns=["scenario", "source", "description", "nodes", "lanes"])
     return Comparison(
         scenarios=resolved, kpis=kpis_all, summary=summary_all,
-        comparison=comparison_table(summary_all, diffs, kpis_all, metric, baseline),
-        ranking=ranking(summary_all, diffs, kpis_all, metric), nodes=nodes, info=info,
-        metric=metric, baseline=baseline, settings=settings,
+        comparison=comparison_table(summary_all, diffs, kpis_all, metric, baseline, node),
+        ranking=ranking(summary_all, diffs, kpis_all, metric, node), nodes=nodes, info=info,
+        metric=metric, baseline=baseline, settings=settings, node=node,
     )

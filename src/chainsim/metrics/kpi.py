@@ -144,13 +144,14 @@ def network_kpis(nodes, per_node: dict[str, dict[str, float]], market=None) -> d
 
 
 def owner_kpis(nodes, per_node: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
-    """Money per firm that owns several nodes (``owner:``), keyed ``owner:<name>``."""
+    """Money per firm named by ``owner:`` (owning one node or several), keyed
+    ``owner:<name>``; a node without ``owner:`` is its own firm and has no such row."""
     firms: dict[str, list] = {}
     for n in nodes:
         firms.setdefault(n.owner, []).append(n)
     out = {}
     for owner, members in firms.items():
-        if len(members) < 2:
+        if len(members) < 2 and members[0].id == owner:
             continue
         rows = [per_node[n.id] for n in members if per_node.get(n.id)]
         out[owner_row(owner)] = {m: math.fsum(r.get(m, 0.0) for r in rows) for m in
