@@ -719,6 +719,22 @@ class Elasticity(Spec):
         default=None, description="default: the product's list price")
 
 
+class Competitor(Spec):
+    """A rival brand's outlets: not simulated, they take a share of each region's consumers by
+    the attraction model of model/market.py (outlets × price^−ε against ours)."""
+
+    id: Annotated[str, Field(min_length=1)]
+    regions: list[str] | Literal["all"] = Field(
+        default="all", description="the regions where the rival has outlets")
+    outlets: Annotated[int, Field(ge=0, le=R.MAX_COUNT)] = Field(
+        description="the rival's outlets in each of its regions")
+    price: Annotated[float, Field(ge=R.MIN_PRICE), *_at_most(R.MAX_MONEY)] = Field(
+        description="the rival's consumer price")
+    channels: list[str] | None = Field(
+        default=None, description="for reports only: how the rival sells (e.g. store, "
+        "marketplace)")
+
+
 class Market(Spec):
     """The shared market of the strategy comparison: regions, channels and how outlets capture
     demand."""
@@ -728,6 +744,8 @@ class Market(Spec):
     coverage: Coverage = Coverage()
     switching: Switching = Switching()
     elasticity: Elasticity = Elasticity()
+    competitors: list[Competitor] = Field(
+        default_factory=list, description="rival brands' outlets in the regions")
 
 
 class Scenario(Spec):

@@ -406,9 +406,28 @@ def market_problems(scn: Scenario) -> list[tuple[tuple[Any, ...], str]]:
                         "add it under market: channels:")
                 out.append((("nodes", i, "channels"), f"channel '{c}' is not a market channel; {hint}"))
     out += territory_problems(scn, regions)
+    out += competitor_problems(market, regions)
     if market is not None and outlets == 0:
         out.append((("market",), "the market has no outlet; give the retailers region: (and "
                                  "channels:) instead of demand:"))
+    return out
+
+
+def competitor_problems(market, regions: list[str]) -> list[tuple[tuple[Any, ...], str]]:
+    """Rivals have their own ids and name regions of the market."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    seen: list[str] = []
+    for j, rival in enumerate(market.competitors if market is not None else []):
+        if rival.id in seen:
+            out.append((("market", "competitors", j, "id"),
+                        f"competitor id '{rival.id}' is used twice; give each its own id"))
+        seen.append(rival.id)
+        for r in [] if rival.regions == "all" else rival.regions:
+            if r not in regions:
+                near = difflib.get_close_matches(r, regions, n=1, cutoff=0.5)
+                hint = f"did you mean '{near[0]}'?" if near else f"use one of: {', '.join(regions)}"
+                out.append((("market", "competitors", j, "regions"),
+                            f"competitor '{rival.id}': region '{r}' is not in the market; {hint}"))
     return out
 
 
