@@ -235,18 +235,8 @@ def compare(
                   warmup=warmup, seed=seed, allow_large=allow_large,
                   allow_outside_paths=outside_paths)
     try:
-        if quiet:
-            cmp = run_compare(inputs, **kwargs)
-        else:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-            with Progress("[progress.description]{task.description}", BarColumn(),
-                          MofNCompleteColumn(), TimeElapsedColumn(), console=err,
-                          transient=True) as bar:
-                task = bar.add_task("scenarios × replications", total=None)
-                cmp = run_compare(inputs, **kwargs,
-                                  progress=lambda done, total: bar.update(task, completed=done,
-                                                                          total=total))
+        cmp = _with_progress(lambda progress: run_compare(inputs, **kwargs, progress=progress),
+                             "scenarios × replications", quiet)
     except ScenarioError as exc:
         _fail_input(exc)
     except (CompareError, LimitError) as exc:
@@ -265,6 +255,64 @@ def compare(
                                  cmp.nodes, width=out.width))
     out.print(f"results: {out_dir}/ ({', '.join(p.name for p in written)}); open "
               f"{out_dir / 'report.html'}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _with_progress(job, label: str, quiet: bool):
+    """``job(progress)`` with a progress bar counting its ``progress(done, total)`` calls."""
+    if quiet:
+        return job(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                  transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        return job(lambda done, total: bar.update(task, completed=done, total=total))
+
+
+@app.command()
+def study(
+    file: Annotated[Path, typer.Argument(metavar="STUDY.yaml", help="study file")],
+    replications: Annotated[int | None, typer.Option(min=1, help="replications (default: the study's run:)")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="results folder (default results/study-<file name>/)")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
+    allow_large: Annotated[bool, typer.Option("--allow-large", help="run beyond the size limits")] = False,
+    outside_paths: Annotated[bool, typer.Option("--allow-outside-paths", help="let files named by the study lie outside its folder")] = False,
+) -> None:
+    """Run a strategy study: each strategy's network from its template, stocked by the study's
+    rule, compared with common random numbers for the deciding firm; tables, report.html."""
+    from chainsim import __version__
+    from chainsim.errors import ScenarioError
+    from chainsim.experiments.compare import CompareError
+    from chainsim.scenario.limits import LimitError
+    from chainsim.studies.run import run_study
+    from chainsim.studies.studyfile import load_study
+
+    try:
+        loaded = load_study(file, allow_outside_paths=outside_paths)
+    except ScenarioError as exc:
+        _fail_input(exc)
+    target = out_dir if out_dir is not None else Path("results") / f"study-{file.stem}"
+    _check_out(target, "compare", [file])
+    try:
+        cmp = _with_progress(lambda progress: run_study(
+            loaded, replications=replications, progress=progress, allow_large=allow_large),
+            "strategies × replications", quiet)
+    except ScenarioError as exc:
+        _fail_input(exc)
+    except (CompareError, LimitError) as exc:
+        say(str(exc))
+        raise typer.Exit(BAD_INPUT) from None
+    from chainsim.report.html import write_comparison
+
+    written = write_comparison(cmp, target, __version__)
+    if not quiet:
+        from chainsim.report.tables import ranking_table
+
+        out.print(ranking_table(cmp.ranking, cmp.metric, cmp.baseline, cmp.settings,
+                                width=out.width))
+    say(f"results: {target}/ ({', '.join(p.name for p in written)}); open "
+        f"{target / 'report.html'}", to=out)
 
 
 @app.command()
