@@ -92,11 +92,11 @@ def records(scn: s.Scenario) -> tuple[Sized, ...]:
     return getattr(scn, "_sized", None) or ()
 
 
-def as_written(scn: s.Scenario) -> dict:
-    """``scn`` as a plain dict (``model_dump(by_alias=True)``) with each sized policy as it was
-    written, target and all: the base that dotted paths (with_values, sweeps) change before the
-    result is loaded, and sized, again."""
-    data = scn.model_dump(by_alias=True)
+def as_written(scn: s.Scenario, **dump: Any) -> dict:
+    """``scn`` as a plain dict (``model_dump(by_alias=True)``, or with the ``dump`` options)
+    with each sized policy as it was written, target and all: the base that dotted paths
+    (with_values, sweeps) change before the result is loaded, and sized, again."""
+    data = scn.model_dump(**(dump or {"by_alias": True}))
     sized = {r.node: r.written for r in records(scn)}
     for node in data["nodes"]:
         if node["id"] in sized:
@@ -508,7 +508,7 @@ def size_scenario(scn: s.Scenario, raw: Any, file: str) -> tuple[s.Scenario, lis
             problems.append(Problem(*locate(raw, ("nodes", i, "policy", "target"), file),
                                     f"node '{node.id}' cannot be sized from its target: {exc}"))
             continue
-        written = policy.model_dump(by_alias=True, exclude_none=True)
+        written = policy.model_dump(mode="json", by_alias=True, exclude_none=True)
         plain_policy = type(policy).model_validate(
             {**policy.model_dump(exclude={"target"}), **levels})
         nodes[i] = node.model_copy(update={"policy": plain_policy})
