@@ -103,8 +103,17 @@ def validate(
         out.print(f"{f}: OK ({scn.name}: {count(len(scn.nodes), 'node')}, "
                   f"{count(len(scn.lanes), 'lane')})",
                   markup=False, highlight=False, soft_wrap=True)
+        _print_sized(scn)
     if bad:
         raise typer.Exit(BAD_INPUT)
+
+
+def _print_sized(scn) -> None:
+    """One line per policy sized from a service target (scenario/sizing.py)."""
+    from chainsim.scenario.sizing import records
+
+    for record in records(scn):
+        out.print(f"  {record.line()}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
