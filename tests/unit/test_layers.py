@@ -8,7 +8,7 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "chainsim"
 LAYERS = ["errors", "theory", "scenario", "model", "engine", "metrics", "results", "report",
-          "experiments", "play", "cli"]
+          "experiments", "studies", "play", "cli"]
 
 
 def imports_of(path: Path) -> set[str]:

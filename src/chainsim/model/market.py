@@ -9,56 +9,18 @@ the region the network captures the share
 (``coverage.k``; p̄ the mean selling price of those outlets, p_ref ``elasticity.reference_price``,
 ε ``elasticity.epsilon``). Whole units are captured one by one with probability c and each goes to
 an outlet chosen uniformly (binomial, then multinomial draws); real-valued demand is split as
-D·c/n. Competitors' outlets (``market.competitors``) are not simulated: they take their share
-of the region's consumers before ours capture theirs (`captured_share`). A consumer who finds the outlet out of stock tries another outlet of the region (the one
+D·c/n. Competitors' outlets (``market.competitors``) are not simulated: they keep part of
+the consumers ours reach (the attraction model of ``scenario/capture.py``, where the formula
+lives). A consumer who finds the outlet out of stock tries another outlet of the region (the one
 with most stock first) with probability ``switching.prob``; what is still missing is backordered
 or lost by the outlet's own ``unmet`` rule.
 """
 
 from __future__ import annotations
 
-import math
-
 from chainsim.model.dists import demand_source
 from chainsim.model.policies import EPS
-
-
-def captured_share(k: float, outlets: int, price: float, reference: float, epsilon: float,
-                   rivals: tuple[tuple[int, float], ...] = ()) -> float:
-    """The share of a region's consumers our ``outlets`` (mean price ``price``) capture.
-
-    Alone: c = min(1, (1 − exp(−k·n)) · (price / reference)^−ε); a free product (price 0)
-    with ε > 0 is capped at 1. With rivals' outlets ``(m_f, p_f)`` in the region (an
-    attraction model, as multinomial-logit market shares): a consumer our outlets reach also
-    sees the rivals' and picks a firm in proportion to its attraction n·p^−ε (just n with
-    ε = 0), so ours keep
-
-        c = c_alone · n·p^−ε / (n·p^−ε + Σ m_f·p_f^−ε)
-
-    A rival's outlet never adds to our sales; more rival outlets or cheaper rivals leave us
-    less, the more so the fewer outlets we have (our attraction is smaller), and a premium price
-    loses more where rivals are cheap. Without rivals the formula is the one alone, exactly.
-    """
-    if outlets == 0:
-        return 0.0
-    reach = 1.0 - math.exp(-k * outlets)
-    if epsilon == 0:
-        alone = min(1.0, reach)
-        rival_pull = sum(m for m, _ in rivals)
-        return alone if not rivals else alone * outlets / (outlets + rival_pull)
-    if price <= 0:  # free: every consumer reached comes to us
-        return 1.0
-    alone = min(1.0, reach * (price / reference) ** -epsilon)
-    if not rivals:
-        return alone
-    ours = outlets * price ** -epsilon
-    return alone * ours / (ours + sum(m * p ** -epsilon for m, p in rivals))
-
-
-def rivals_in(market, region_id: str) -> tuple[tuple[int, float], ...]:
-    """(outlets, price) of each competitor present in a region."""
-    return tuple((c.outlets, c.price) for c in market.competitors
-                 if c.outlets and (c.regions == "all" or region_id in c.regions))
+from chainsim.scenario.capture import captured_share, rivals_in
 
 
 class Region:

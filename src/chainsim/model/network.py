@@ -16,6 +16,7 @@ from chainsim.model.policies import make_policy
 from chainsim.model.rng import Streams
 from chainsim.model.sourcing import Outages, route
 from chainsim.model.tpl import Fulfilment
+from chainsim.scenario.capture import selling_prices
 from chainsim.scenario.expected import start_demands
 from chainsim.scenario.facts import (
     has_consumer_demand,
@@ -25,7 +26,6 @@ from chainsim.scenario.facts import (
 )
 from chainsim.scenario.graph import (
     buyers_of,
-    by_priority,
     lanes_into,
     outlet_regions,
     reachable,
@@ -33,29 +33,6 @@ from chainsim.scenario.graph import (
     topological_order,
 )
 from chainsim.scenario.schema import Scenario
-
-
-def selling_prices(scn: Scenario) -> dict[str, float]:
-    """Each node's selling price: its ``price``; else its purchase price × (1 + ``markup``);
-    else the product's list price if it sells to consumers; else its purchase price (resale
-    at cost). Sources buy at the product's unit cost; a node with several suppliers at its
-    first supplier's price (by lane priority, then lane order)."""
-    product = scn.product
-    supplier = {lane.dst: lane.src for lane in reversed(by_priority(scn.lanes))}
-    prices: dict[str, float] = {}
-    specs = {n.id: n for n in scn.nodes}
-    for nid in topological_order(scn):
-        node = specs[nid]
-        buy = prices[supplier[nid]] if nid in supplier else product.unit_cost
-        if node.price is not None:
-            prices[nid] = node.price
-        elif node.markup is not None:
-            prices[nid] = buy * (1 + node.markup)
-        elif has_consumer_demand(node):
-            prices[nid] = product.price
-        else:
-            prices[nid] = buy
-    return prices
 
 
 @dataclass

@@ -4,21 +4,21 @@ One home for "how much will this node be asked per day": the forecasting policie
 (``start_demands``, model/forecast.py) and target sizing reads it with its variance
 (``daily_moments``, scenario/sizing.py). A node's own demand is its consumers': ``demand:``, a
 3PL's ``orders:`` (orders per day × mean size), or a market outlet's equal part of each of its
-regions' captured demand (1 − exp(−k · outlets); elasticity and switching left out). A supplier
+regions' captured demand (the market's own share, scenario/capture.py; switching left out). A supplier
 is asked what its buyers pass on: the sum over its buyers (a split lane its share; otherwise the
 buyer's first lane by priority carries it all).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from chainsim.scenario import schema as s
-from chainsim.scenario.graph import by_priority, outlet_regions, topological_order
+from chainsim.scenario.capture import region_shares
+from chainsim.scenario.graph import by_priority, topological_order
 
 
 def mean_of(spec) -> float:
@@ -69,27 +69,19 @@ def own_demand(scn: s.Scenario, moment: Callable[[object], float],
                *, thinned: Callable[[object, float, int], float]) -> dict[str, float]:
     """A moment of each node's own consumer demand per day: ``moment(dist)`` of ``demand:``;
     a 3PL's orders through ``thinned(orders, 1, 1)``; a market outlet ``thinned(region demand,
-    c, n)``: the region's captured share c = 1 − exp(−k n) spread over its n outlets."""
+    c, n)``: the region's captured share c (coverage, elasticity and rivals:
+    scenario/capture.py) spread over its n outlets."""
     own = {n.id: 0.0 for n in scn.nodes}
+    shares = region_shares(scn)
     for n in scn.nodes:
         if n.demand is not None:
             own[n.id] += moment(n.demand)
         if n.orders is not None:
             own[n.id] += thinned(n.orders, 1.0, 1)
-    if scn.market is not None:
-        outlets: dict[str, list[str]] = {}
-        for n in scn.nodes:
-            if n.region is None:
-                continue
-            for r in outlet_regions(scn, n):
-                outlets.setdefault(r, []).append(n.id)
-        k = scn.market.coverage.k
-        for region in scn.market.regions:
-            ids = outlets.get(region.id, [])
-            if ids:
-                covered = 1 - math.exp(-k * len(ids))
-                for nid in ids:
-                    own[nid] += thinned(region.demand, covered, len(ids))
+    for region in scn.market.regions if scn.market is not None else ():
+        ids, covered = shares[region.id]
+        for nid in ids:
+            own[nid] += thinned(region.demand, covered, len(ids))
     return own
 
 

@@ -1,0 +1,1 @@
+"""Strategy studies: a strategist's study file, its templates and its run (README: Studies)."""
