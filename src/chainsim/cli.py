@@ -294,7 +294,7 @@ def study(
     from chainsim.errors import ScenarioError
     from chainsim.experiments.compare import CompareError
     from chainsim.scenario.limits import LimitError
-    from chainsim.studies.run import run_study
+    from chainsim.studies.run import run_study, write_study
     from chainsim.studies.studyfile import load_study
 
     try:
@@ -312,14 +312,12 @@ def study(
     except (CompareError, LimitError) as exc:
         say(str(exc))
         raise typer.Exit(BAD_INPUT) from None
-    from chainsim.report.html import write_comparison
-
-    written = write_comparison(cmp, target, __version__)
+    written = write_study(loaded, cmp, target, __version__)
     if not quiet:
-        from chainsim.report.tables import ranking_table
+        from chainsim.studies.page import build_page
 
-        out.print(ranking_table(cmp.ranking, cmp.metric, cmp.baseline, cmp.settings,
-                                width=out.width))
+        for sentence in build_page(loaded, cmp).sentences:
+            say(sentence, to=out)
     say(f"results: {target}/ ({', '.join(p.name for p in written)}); open "
         f"{target / 'report.html'}", to=out)
 

@@ -251,16 +251,18 @@ def render_report(comparison: pd.DataFrame, ranking: pd.DataFrame, info: pd.Data
 
 
 
-def write_comparison(cmp, out_dir: Path, version: str) -> list[Path]:
+def write_comparison(cmp, out_dir: Path, version: str, *, kind: str = "compare",
+                     render=None, extra=None) -> list[Path]:
     """Write a Comparison's tables, resolved scenarios, figures and report.html to out_dir,
-    whole or not at all. Returns the folder's top-level entries."""
+    whole or not at all. Returns the folder's top-level entries. A study passes its own
+    ``render(figures) -> html`` and ``extra(folder)`` for the files only it writes."""
     from chainsim.report.bullwhip import comparison_ratio_bars
     from chainsim.report.figures import comparison_figures, save
 
     out_dir = Path(out_dir)
     with atomic_folder(out_dir) as tmp:
-        write_manifest(tmp, manifest("compare", version, {"metric": cmp.metric,
-                                                          "baseline": cmp.baseline}))
+        write_manifest(tmp, manifest(kind, version, {"metric": cmp.metric,
+                                                     "baseline": cmp.baseline}))
         cmp.comparison.to_csv(tmp / "comparison.csv", index=False)
         cmp.ranking.to_csv(tmp / "ranking.csv", index=False)
         cmp.kpis.to_csv(tmp / "kpis.csv", index=False)
@@ -275,7 +277,10 @@ def write_comparison(cmp, out_dir: Path, version: str) -> list[Path]:
         figures = comparison_figures(cmp.kpis, cmp.summary, cmp.nodes, cmp.metric)
         figures["bullwhip_ratio"] = comparison_ratio_bars(cmp.kpis, cmp.scenarios)
         pngs = {name: save(fig, tmp / "figures", name) for name, fig in figures.items()}
-        page = render_report(cmp.comparison, cmp.ranking, cmp.info, cmp.settings, cmp.metric,
-                             cmp.baseline, pngs, version)
+        page = render(pngs) if render is not None else render_report(
+            cmp.comparison, cmp.ranking, cmp.info, cmp.settings, cmp.metric, cmp.baseline,
+            pngs, version)
+        if extra is not None:
+            extra(tmp)
         (tmp / "report.html").write_text(page, encoding="utf-8")
     return sorted(out_dir.iterdir())
