@@ -58,6 +58,7 @@ td.better{background:#e6f4ea}td.worse{background:#fce8e6}td.sig{background:#eef1
 figure{margin:1.2rem 0}figure img{max-width:100%;height:auto;border:1px solid #e5e7ea}
 figcaption{color:#57606a;font-size:.88rem}
 .note{color:#57606a;font-size:.88rem}
+.box{overflow-x:auto;max-width:100%}
 """
 
 
@@ -129,7 +130,10 @@ def _table(headers: list[str], rows: list[list[tuple[str, str]]],
         cls = row_classes[i] if row_classes else ""
         cells = "".join(f'<td class="{c}">{t}</td>' if c else f"<td>{t}</td>" for t, c in row)
         body.append(f'<tr class="{cls}">{cells}</tr>' if cls else f"<tr>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    # in a box of its own that scrolls sideways when the table is wider than the window, so
+    # that the page itself never does
+    return (f'<div class="box"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
 def _metric_label(metric: str) -> str:

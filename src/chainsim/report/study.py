@@ -6,8 +6,8 @@ practical-equivalence band shown as ties), who earns what (the channel's profit 
 volume and stock (with the money tied up in it), the assumptions the study made (everything it
 said and the defaults it filled), the figures, and the paired differences of every network metric.
 Self-contained: inline CSS, figures as data URIs, no scripts, no links; every user-written string
-is escaped. Tables are narrow enough for an 800 px window; wider ones scroll inside their own box,
-never the page.
+is escaped. Tables are narrow enough for an 800 px window; wider ones scroll inside their own box
+(``report.html._table``), never the page.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from chainsim.report.words import count
 
 STUDY_CSS = CSS + """
 body{max-width:60rem}
-.box{overflow-x:auto;max-width:100%}
 .summary{background:#f6f8fa;border-left:4px solid #2f6fb0;padding:.6rem 1rem;margin:1rem 0}
 .summary p{margin:.35rem 0}
 td.tie{background:#f3f3f3;color:#57606a}
@@ -62,10 +61,6 @@ class StudyPage:
     figures: dict[str, bytes] = field(default_factory=dict)
 
 
-def _box(table: str) -> str:
-    return f'<div class="box">{table}</div>'
-
-
 def _money(value, currency: str, like=None) -> str:
     return f"{number(value, like=like)} {currency}" if pd.notna(value) else "–"
 
@@ -88,8 +83,7 @@ def _ranking(page: StudyPage, ranking: pd.DataFrame, kpis: pd.DataFrame) -> str:
                      (esc(diff_text), cls), (esc(share(r.p_best)), "num")])
         classes.append("base" if r.scenario == best else "")
     head = f"{page.firm}'s {page.metric}" + (f" ({unit}, ± 95% CI)" if unit else " (± 95% CI)")
-    return _box(_table(["rank", "strategy", head, f"vs {best} (paired)", "P(best)"], rows,
-                       classes))
+    return _table(["rank", "strategy", head, f"vs {best} (paired)", "P(best)"], rows, classes)
 
 
 def _split(page: StudyPage, order: list[str]) -> str:
@@ -100,8 +94,8 @@ def _split(page: StudyPage, order: list[str]) -> str:
             rows.append([(esc(scenario) if i == 0 else "", ""), (esc(r.party), ""),
                          (esc(plus_minus(r.mean, r.ci_low, r.ci_high)), "num"),
                          (esc(number(r.per_unit)), "num"), (esc(share(r.share)), "num")])
-    return _box(_table(["strategy", "party", f"profit ({page.currency}/day, ± 95% CI)",
-                        f"per unit sold ({page.currency})", "share of the channel"], rows))
+    return _table(["strategy", "party", f"profit ({page.currency}/day, ± 95% CI)",
+                   f"per unit sold ({page.currency})", "share of the channel"], rows)
 
 
 def _mean(summary: pd.DataFrame, scenario: str, node: str, metric: str) -> pd.Series | None:
@@ -125,19 +119,19 @@ def _service(page: StudyPage, summary: pd.DataFrame, order: list[str]) -> str:
                     "num"))
         rows.append(row)
     heads = ["strategy"] + [f"{m} ({get(m).shown_unit})" if get(m) else m for m in metrics]
-    return _box(_table([*heads, f"stock value at cost ({page.currency})"], rows))
+    return _table([*heads, f"stock value at cost ({page.currency})"], rows)
 
 
 def _assumptions(page: StudyPage) -> str:
     rows = [[(esc(part), ""), (esc(key), ""), (esc(value), "")]
             for part, key, value in page.assumptions]
-    return _box(_table(["part", "assumption", "value"], rows))
+    return _table(["part", "assumption", "value"], rows)
 
 
 def _strategies(page: StudyPage) -> str:
     rows = [[(esc(name), ""), (esc(source), ""), (esc(text), "")]
             for name, source, text in page.strategies]
-    return _box(_table(["strategy", "from", "what it is"], rows))
+    return _table(["strategy", "from", "what it is"], rows)
 
 
 def _figures(figures: dict[str, bytes]) -> list[str]:
@@ -185,7 +179,7 @@ def render_study(page: StudyPage, cmp, version: str = "") -> str:
         "<h2>Assumptions</h2>", _assumptions(page),
         "<h2>Figures</h2>", *_figures(page.figures),
         f"<h2>{esc(f'Paired differences against {cmp.baseline} (network)')}</h2>",
-        _box(_differences_section(cmp.comparison, cmp.baseline)),
+        _differences_section(cmp.comparison, cmp.baseline),
         "</body></html>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
