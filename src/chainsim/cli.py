@@ -283,6 +283,8 @@ def _with_progress(job, label: str, quiet: bool):
 def study(
     file: Annotated[Path, typer.Argument(metavar="STUDY.yaml", help="study file")],
     replications: Annotated[int | None, typer.Option(min=1, help="replications (default: the study's run:)")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="local processes for the sensitivity runs (default: all cores)")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address for the sensitivity runs")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="results folder (default results/study-<file name>/)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="run beyond the size limits")] = False,
@@ -301,22 +303,41 @@ def study(
         loaded = load_study(file, allow_outside_paths=outside_paths)
     except ScenarioError as exc:
         _fail_input(exc)
+    import os
+
+    n_workers = workers or os.cpu_count() or 1
     target = out_dir if out_dir is not None else Path("results") / f"study-{file.stem}"
     _check_out(target, "compare", [file])
     try:
-        cmp = _with_progress(lambda progress: run_study(
-            loaded, replications=replications, progress=progress, allow_large=allow_large),
-            "strategies × replications", quiet)
+        if quiet:
+            result = run_study(loaded, replications=replications, workers=n_workers,
+                               scheduler=scheduler, allow_large=allow_large)
+        else:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+            with Progress("[progress.description]{task.description}", BarColumn(),
+                          MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                          transient=True) as bar:
+                tasks: dict[str, int] = {}
+
+                def tick(phase: str, done: int, total: int) -> None:
+                    if phase not in tasks:
+                        tasks[phase] = bar.add_task(phase, total=total)
+                    bar.update(tasks[phase], completed=done, total=total)
+
+                result = run_study(loaded, replications=replications, workers=n_workers,
+                                   scheduler=scheduler, allow_large=allow_large, progress=tick)
     except ScenarioError as exc:
         _fail_input(exc)
     except (CompareError, LimitError) as exc:
         say(str(exc))
         raise typer.Exit(BAD_INPUT) from None
-    written = write_study(loaded, cmp, target, __version__)
+    written = write_study(loaded, result, target, __version__)
     if not quiet:
         from chainsim.studies.page import build_page
 
-        for sentence in build_page(loaded, cmp).sentences:
+        page = build_page(loaded, result.comparison, result.robustness)
+        for sentence in [*page.sentences, *page.robustness]:
             say(sentence, to=out)
     say(f"results: {target}/ ({', '.join(p.name for p in written)}); open "
         f"{target / 'report.html'}", to=out)

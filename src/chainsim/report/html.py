@@ -256,7 +256,7 @@ def render_report(comparison: pd.DataFrame, ranking: pd.DataFrame, info: pd.Data
 
 
 def write_comparison(cmp, out_dir: Path, version: str, *, kind: str = "compare",
-                     render=None, extra=None) -> list[Path]:
+                     render=None, extra=None, more_figures=None) -> list[Path]:
     """Write a Comparison's tables, resolved scenarios, figures and report.html to out_dir,
     whole or not at all. Returns the folder's top-level entries. A study passes its own
     ``render(figures) -> html`` and ``extra(folder)`` for the files only it writes."""
@@ -281,6 +281,8 @@ def write_comparison(cmp, out_dir: Path, version: str, *, kind: str = "compare",
         figures = comparison_figures(cmp.kpis, cmp.summary, cmp.nodes, cmp.metric)
         figures["bullwhip_ratio"] = comparison_ratio_bars(cmp.kpis, cmp.scenarios)
         pngs = {name: save(fig, tmp / "figures", name) for name, fig in figures.items()}
+        if more_figures is not None:  # a study's robustness figures, first in its report
+            pngs = {**more_figures(tmp / "figures"), **pngs}
         page = render(pngs) if render is not None else render_report(
             cmp.comparison, cmp.ranking, cmp.info, cmp.settings, cmp.metric, cmp.baseline,
             pngs, version)

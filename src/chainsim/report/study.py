@@ -29,6 +29,7 @@ from chainsim.report.html import (
     share,
 )
 from chainsim.report.recommend import is_tie, paired
+from chainsim.report.robustness import CAPTIONS as ROBUSTNESS_CAPTIONS
 from chainsim.report.words import count
 
 STUDY_CSS = CSS + """
@@ -56,6 +57,7 @@ class StudyPage:
     sentences: list[str]
     assumptions: list[tuple[str, str, str]]  # (part, key, value as written or defaulted)
     strategies: list[tuple[str, str, str]]  # (name, template or file, description)
+    robustness: list[str]  # where the recommendation holds, in sentences (none: no analysis)
     split: pd.DataFrame  # studies.split.profit_split
     stock: pd.DataFrame  # studies.split.stock_value
     figures: dict[str, bytes] = field(default_factory=dict)
@@ -138,10 +140,19 @@ def _figures(figures: dict[str, bytes]) -> list[str]:
     out = []
     for name, png in figures.items():
         data = base64.b64encode(png).decode("ascii")
-        caption = FIGURE_CAPTIONS.get(name, name)
+        caption = {**FIGURE_CAPTIONS, **ROBUSTNESS_CAPTIONS}.get(name, name)
         out.append(f'<figure><img src="data:image/png;base64,{data}" alt="{esc(caption)}">'
                    f"<figcaption>{esc(caption)}</figcaption></figure>")
     return out
+
+
+def _robustness(page: StudyPage) -> list[str]:
+    """Where the recommendation holds: the sentences, the tornado and the decision map."""
+    if not page.robustness:
+        return []
+    figures = {k: v for k, v in page.figures.items() if k in ROBUSTNESS_CAPTIONS}
+    return ["<h2>Would the answer change?</h2>",
+            *[f"<p>{esc(s)}</p>" for s in page.robustness], *_figures(figures)]
 
 
 def render_study(page: StudyPage, cmp, version: str = "") -> str:
@@ -162,7 +173,8 @@ def render_study(page: StudyPage, cmp, version: str = "") -> str:
         f"<h1>{esc(page.title)}</h1>",
         f'<p class="meta">{esc(page.description)}</p>' if page.description else "",
         f'<p class="meta">{esc(meta)}</p>',
-        '<div class="summary">' + "".join(f"<p>{esc(s)}</p>" for s in page.sentences) + "</div>",
+        '<div class="summary">' + "".join(f"<p>{esc(s)}</p>" for s in
+                                          [*page.sentences, *page.robustness[:1]]) + "</div>",
         f"<h2>{esc(f'Ranking for {page.firm}')}</h2>",
         _ranking(page, cmp.ranking, cmp.kpis),
         '<p class="note">' + esc(
@@ -170,6 +182,7 @@ def render_study(page: StudyPage, cmp, version: str = "") -> str:
             f"consumers). A difference whose 95% CI holds 0 or lies within ±{page.band:.1%} of "
             f"the value is a tie. P(best): share of replications in which the strategy earns "
             f"{page.firm} the most.") + "</p>",
+        *_robustness(page),
         "<h2>Who earns what</h2>", _split(page, order),
         '<p class="note">' + esc(
             f"{page.firm}: every node it owns; every other node is an independent firm, summed "
@@ -177,7 +190,8 @@ def render_study(page: StudyPage, cmp, version: str = "") -> str:
         "<h2>Service, volume and stock</h2>", _service(page, cmp.summary, order),
         "<h2>Strategies</h2>", _strategies(page),
         "<h2>Assumptions</h2>", _assumptions(page),
-        "<h2>Figures</h2>", *_figures(page.figures),
+        "<h2>Figures</h2>", *_figures({k: v for k, v in page.figures.items()
+                                       if k not in ROBUSTNESS_CAPTIONS}),
         f"<h2>{esc(f'Paired differences against {cmp.baseline} (network)')}</h2>",
         _differences_section(cmp.comparison, cmp.baseline),
         "</body></html>",

@@ -8,6 +8,7 @@ from chainsim.experiments.compare import Comparison
 from chainsim.report.recommend import executive_summary
 from chainsim.report.study import StudyPage
 from chainsim.scenario.facts import owner_row
+from chainsim.studies.sensitivity import Robustness
 from chainsim.studies.spec import Study
 from chainsim.studies.split import profit_split, stock_value
 from chainsim.studies.studyfile import LoadedStudy
@@ -57,9 +58,19 @@ def strategies(study: LoadedStudy) -> list[tuple[str, str, str]]:
     return rows
 
 
-def build_page(study: LoadedStudy, cmp: Comparison) -> StudyPage:
+def build_page(study: LoadedStudy, cmp: Comparison, rob: Robustness | None = None) -> StudyPage:
     spec = study.spec
     firm_row = owner_row(spec.perspective)
+    robust = []
+    if rob is not None:
+        robust = list(rob.flips)
+        if rob.axes is not None and len(rob.decision):
+            unclear = int((~rob.decision["clear"].astype(bool)).sum())
+            winners = ", ".join(f"{w} in {n}" for w, n in
+                                rob.decision["winner"].value_counts().items())
+            robust.append(f"Over {rob.axes[0]} and {rob.axes[1]} together "
+                          f"({len(rob.decision)} points): {winners} of them"
+                          + (f"; {unclear} not statistically clear." if unclear else "."))
     return StudyPage(
         title=spec.study, description=spec.description, firm=spec.perspective,
         firm_row=firm_row, currency=spec.currency, metric=spec.metric, band=BAND,
@@ -67,5 +78,6 @@ def build_page(study: LoadedStudy, cmp: Comparison) -> StudyPage:
                                     firm_row=firm_row, metric=spec.metric,
                                     currency=spec.currency, band=BAND),
         assumptions=assumptions(spec), strategies=strategies(study),
+        robustness=robust,
         split=profit_split(cmp.kpis, cmp.scenarios, spec.perspective),
         stock=stock_value(cmp.kpis, cmp.scenarios))

@@ -57,15 +57,19 @@ def variant_study(data: dict, values: dict[str, Any]) -> Study:
     return Study.model_validate(out)
 
 
-def _scenarios(study: Study, replications: int):
-    """Every strategy of a (varied) study, expanded, sized and resolved, in file order."""
+def variant_scenarios(study: Study) -> tuple[list[str], list]:
+    """Every strategy of a (varied) study, expanded and sized, in file order."""
     nets = expand_templates(study)
     names = strategy_names(study)
     out = []
     for name, entry in zip(names, study.strategies, strict=True):
-        source = nets[name] if entry.template is not None else entry.file
-        out.append(resolve(load_scenario(source), replications=replications))
+        out.append(load_scenario(nets[name] if entry.template is not None else entry.file))
     return names, out
+
+
+def _scenarios(study: Study, replications: int):
+    names, scns = variant_scenarios(study)
+    return names, [resolve(s, replications=replications) for s in scns]
 
 
 def evaluate(data: dict, variants: list[dict[str, Any]], replications: int, *, workers: int = 1,
@@ -121,7 +125,8 @@ def grid(low: float, high: float, steps: int, integer: bool) -> list[float]:
 
 def analyse(data: dict, ranges: dict[str, tuple[float, float]], recommended: str, *,
             replications: int, steps: int, workers: int = 1, scheduler: str | None = None,
-            progress: Callable[[int, int], None] | None = None) -> Robustness:
+            progress: Callable[[int, int], None] | None = None,
+            map_progress: Callable[[int, int], None] | None = None) -> Robustness:
     """Tornado, influence, decision map and flips for the study ``data`` (its file as a plain
     mapping) around its recommendation."""
     paths = list(ranges)
@@ -150,18 +155,19 @@ def analyse(data: dict, ranges: dict[str, tuple[float, float]], recommended: str
                                      "lead_high", "clear"])
     if axes is not None:
         decision = decision_map(data, axes, ranges, replications=replications, steps=steps,
-                                workers=workers, scheduler=scheduler)
+                                workers=workers, scheduler=scheduler, progress=map_progress)
     return Robustness(tornado, influence_t, decision, axes, flips)
 
 
 def decision_map(data: dict, axes: tuple[str, str], ranges: dict, *, replications: int,
-                 steps: int, workers: int = 1, scheduler: str | None = None) -> pd.DataFrame:
+                 steps: int, workers: int = 1, scheduler: str | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     x_path, y_path = axes
     xs = grid(*ranges[x_path], steps, isinstance(get_path(data, x_path), int))
     ys = grid(*ranges[y_path], steps, isinstance(get_path(data, y_path), int))
     points = [(x, y) for y in ys for x in xs]
     tables = evaluate(data, [{x_path: x, y_path: y} for x, y in points], replications,
-                      workers=workers, scheduler=scheduler)
+                      workers=workers, scheduler=scheduler, progress=progress)
     rows = []
     for (x, y), table in zip(points, tables.values(), strict=True):
         winner = max(table.columns, key=lambda c: table[c].mean())

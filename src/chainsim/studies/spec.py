@@ -147,6 +147,23 @@ class Run(Model):
     seed: Seed = 2026
 
 
+class Sensitivity(Model):
+    """The assumptions to vary (dotted paths into the study file, each ``[low, high]``), the
+    replications each varied study gets, and the decision map's points per axis."""
+
+    ranges: Annotated[dict[str, tuple[float, float]], Field(min_length=1)]
+    replications: Annotated[int, Field(ge=2, le=1000)] = 4
+    steps: Annotated[int, Field(ge=2, le=9)] = 4
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Sensitivity:
+        for path, (low, high) in self.ranges.items():
+            if not low < high:
+                raise ValueError(f"sensitivity range of {path} is [{low:g}, {high:g}]; give "
+                                 "[low, high] with low < high")
+        return self
+
+
 class Study(Model):
     """A whole study file."""
 
@@ -162,3 +179,4 @@ class Study(Model):
     metric: str = Field(default="profit", description="what the ranking compares, at the "
                         "perspective firm (any metric of the catalogue)")
     strategies: Annotated[list[Strategy], Field(min_length=2)]
+    sensitivity: Sensitivity | None = None

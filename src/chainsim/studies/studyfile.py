@@ -38,6 +38,7 @@ class LoadedStudy:
     names: list[str]
     scenarios: list[Scenario]
     expanded: dict[str, dict[str, Any]]  # the template strategies' scenarios as mappings
+    data: dict[str, Any]  # the study file as plain data (sensitivity varies it)
 
 
 def load_study(path: str | Path, *, allow_outside_paths: bool = False) -> LoadedStudy:
@@ -49,8 +50,9 @@ def load_study(path: str | Path, *, allow_outside_paths: bool = False) -> Loaded
         raise scenario_error([Problem(str(path), max(line, 1), max(col, 1),
                                       "a study file must be a mapping of keys; start with "
                                       "'study: <name>', then product:, market: and strategies:")])
+    data = plain(raw, {})
     try:
-        spec = Study.model_validate(plain(raw, {}))
+        spec = Study.model_validate(data)
     except ValidationError as exc:
         raise scenario_error(_spec_problems(exc, raw, str(path))) from None
     problems = _metric_problems(spec, raw, str(path))
@@ -75,10 +77,15 @@ def load_study(path: str | Path, *, allow_outside_paths: bool = False) -> Loaded
         scenarios.append(scn)
     if not problems:
         problems += _perspective_problems(spec, names, scenarios, raw, str(path))
+    for entry in data.get("strategies", []):  # varied studies read them from anywhere
+        if isinstance(entry, dict) and isinstance(entry.get("file"), str):
+            entry["file"] = str((path.parent / entry["file"]).resolve())
+    if not problems and spec.sensitivity is not None:
+        problems += _sensitivity_problems(spec, data, raw, str(path))
     if problems:
         raise scenario_error(problems)
     return LoadedStudy(file=str(path), spec=spec, names=names, scenarios=scenarios,
-                       expanded=expanded)
+                       expanded=expanded, data=data)
 
 
 def _spec_problems(exc: ValidationError, raw: Any, file: str) -> list[Problem]:
@@ -112,4 +119,34 @@ def _perspective_problems(spec: Study, names: list[str], scenarios: list[Scenari
                                f"the perspective firm '{spec.perspective}' owns no node of "
                                f"strategy {name}; give its nodes owner: {spec.perspective} "
                                "(a template's plant always belongs to the perspective firm)"))
+    return out
+
+
+def _sensitivity_problems(spec: Study, data: dict, raw: Any, file: str) -> list[Problem]:
+    """Each varied path names a number of the study, and the study at each end of its range
+    still makes valid strategies (checked now, not after the main comparison)."""
+    from chainsim.scenario.variants import PathError, get_path
+    from chainsim.studies.sensitivity import variant_scenarios, variant_study
+
+    out = []
+    for path, (low, high) in spec.sensitivity.ranges.items():
+        where = locate(raw, ("sensitivity", "ranges", path), file)
+        try:
+            value = get_path(data, path)
+        except PathError as exc:
+            out.append(Problem(*where, f"sensitivity: {exc.message}"))
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            out.append(Problem(*where, f"sensitivity: {path} is {value!r}, not a number; vary "
+                                       "a number of the study (a price, a fee, coverage k, ...)"))
+            continue
+        for end in (low, high):
+            try:
+                variant_scenarios(variant_study(data, {path: end}))
+            except (ScenarioError, ValidationError) as exc:
+                first = (exc.problems[0].message if isinstance(exc, ScenarioError)
+                         else exc.errors()[0]["msg"])
+                out.append(Problem(*where, f"sensitivity: with {path} = {end:g} the study is "
+                                           f"refused: {first}"))
+                break
     return out
