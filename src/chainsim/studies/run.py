@@ -46,7 +46,8 @@ def run_study(study: LoadedStudy, *, replications: int | None = None, workers: i
     if sens is not None:
         robustness = analyse(
             study.data, dict(sens.ranges), cmp.ranking["scenario"].iloc[0],
-            replications=sens.replications, steps=sens.steps, workers=workers,
+            replications=sens.replications, steps=sens.steps, days=sens.horizon_days,
+            workers=workers,
             scheduler=scheduler, progress=None if progress is None else
             (lambda d, t: progress("sensitivity: tornado", d, t)),
             map_progress=None if progress is None else

@@ -67,20 +67,20 @@ def variant_scenarios(study: Study) -> tuple[list[str], list]:
     return names, out
 
 
-def _scenarios(study: Study, replications: int):
+def _scenarios(study: Study, replications: int, days: int | None):
     names, scns = variant_scenarios(study)
-    return names, [resolve(s, replications=replications) for s in scns]
+    return names, [resolve(s, replications=replications, days=days) for s in scns]
 
 
 def evaluate(data: dict, variants: list[dict[str, Any]], replications: int, *, workers: int = 1,
-             scheduler: str | None = None,
+             scheduler: str | None = None, days: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> dict[int, pd.DataFrame]:
     """For each variant of the study: the firm's profit per replication (rows replication,
     columns strategy)."""
     scenarios, owner, names_of = [], [], []
     for v, values in enumerate(variants):
         study = variant_study(data, values)
-        names, scns = _scenarios(study, replications)
+        names, scns = _scenarios(study, replications, days)
         names_of.append(names)
         scenarios += scns
         owner += [(v, name) for name in names]
@@ -125,14 +125,14 @@ def grid(low: float, high: float, steps: int, integer: bool) -> list[float]:
 
 def analyse(data: dict, ranges: dict[str, tuple[float, float]], recommended: str, *,
             replications: int, steps: int, workers: int = 1, scheduler: str | None = None,
-            progress: Callable[[int, int], None] | None = None,
+            days: int | None = None, progress: Callable[[int, int], None] | None = None,
             map_progress: Callable[[int, int], None] | None = None) -> Robustness:
     """Tornado, influence, decision map and flips for the study ``data`` (its file as a plain
     mapping) around its recommendation."""
     paths = list(ranges)
     ends = [(p, end, ranges[p][i]) for p in paths for i, end in enumerate(("low", "high"))]
     tables = evaluate(data, [{p: v} for p, _, v in ends] + [{}], replications,
-                      workers=workers, scheduler=scheduler, progress=progress)
+                      workers=workers, scheduler=scheduler, days=days, progress=progress)
     base_lead = lead(tables.pop(len(ends)), recommended)[0]  # the study as written
     rows, influence = [], []
     for (path, end, value), table in zip(ends, tables.values(), strict=True):
@@ -155,19 +155,21 @@ def analyse(data: dict, ranges: dict[str, tuple[float, float]], recommended: str
                                      "lead_high", "clear"])
     if axes is not None:
         decision = decision_map(data, axes, ranges, replications=replications, steps=steps,
-                                workers=workers, scheduler=scheduler, progress=map_progress)
+                                workers=workers, scheduler=scheduler, days=days,
+                                progress=map_progress)
     return Robustness(tornado, influence_t, decision, axes, flips)
 
 
 def decision_map(data: dict, axes: tuple[str, str], ranges: dict, *, replications: int,
                  steps: int, workers: int = 1, scheduler: str | None = None,
+                 days: int | None = None,
                  progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     x_path, y_path = axes
     xs = grid(*ranges[x_path], steps, isinstance(get_path(data, x_path), int))
     ys = grid(*ranges[y_path], steps, isinstance(get_path(data, y_path), int))
     points = [(x, y) for y in ys for x in xs]
     tables = evaluate(data, [{x_path: x, y_path: y} for x, y in points], replications,
-                      workers=workers, scheduler=scheduler, progress=progress)
+                      workers=workers, scheduler=scheduler, days=days, progress=progress)
     rows = []
     for (x, y), table in zip(points, tables.values(), strict=True):
         winner = max(table.columns, key=lambda c: table[c].mean())

@@ -149,11 +149,15 @@ class Run(Model):
 
 class Sensitivity(Model):
     """The assumptions to vary (dotted paths into the study file, each ``[low, high]``), the
-    replications each varied study gets, and the decision map's points per axis."""
+    replications (and optionally a shorter horizon) each varied study gets, and the decision
+    map's points per axis. Fewer, shorter runs make the what-ifs quick; their CIs (and the
+    decision map's "not clear" cells) say what that costs."""
 
     ranges: Annotated[dict[str, tuple[float, float]], Field(min_length=1)]
     replications: Annotated[int, Field(ge=2, le=1000)] = 4
     steps: Annotated[int, Field(ge=2, le=9)] = 4
+    horizon_days: HorizonDays | None = Field(
+        default=None, description="a shorter run for the what-ifs (default: the study's)")
 
     @model_validator(mode="after")
     def _ordered(self) -> Sensitivity:
