@@ -137,6 +137,7 @@ class _Options(BaseModel):
     trace: bool | None = None
     metric: Annotated[str, Field(min_length=1)] | None = None
     baseline: Annotated[str, Field(min_length=1)] | None = None
+    node: Annotated[str, Field(min_length=1)] | None = None  # the ranking's row (a study's firm)
 
 
 class Manifest(BaseModel):
@@ -318,7 +319,7 @@ def _recorded_metrics(folder: Path) -> list[str] | None:
 def _repeat_compare(recorded, out_dir, version, workers, progress) -> Path:
     from chainsim.experiments.compare import compare
     from chainsim.results.atomic import atomic_folder
-    from chainsim.results.manifest import manifest, write_manifest
+    from chainsim.results.manifest import compare_options, manifest, write_manifest
     from chainsim.results.write import resolved_yaml
 
     folder = recorded.folder
@@ -330,11 +331,12 @@ def _repeat_compare(recorded, out_dir, version, workers, progress) -> Path:
     metric = options.get("metric") or _first_cell(folder / "ranking.csv", "metric")
     baseline = options.get("baseline") or _first_cell(folder / "comparison.csv", "baseline")
     kwargs = {} if metric is None else {"metric": metric}
+    if options.get("node"):
+        kwargs["node"] = options["node"]
     cmp = compare(files, baseline=baseline, allow_outside_paths=True, progress=progress,
                   **kwargs)
     with atomic_folder(out_dir) as tmp:  # the tables and scenarios; no figures or report
-        write_manifest(tmp, manifest("compare", version, {"metric": cmp.metric,
-                                                          "baseline": cmp.baseline}))
+        write_manifest(tmp, manifest("compare", version, compare_options(cmp)))
         for name, table in (("kpis", cmp.kpis), ("summary", cmp.summary),
                             ("comparison", cmp.comparison), ("ranking", cmp.ranking)):
             table.to_csv(tmp / f"{name}.csv", index=False)

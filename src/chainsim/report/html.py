@@ -28,7 +28,7 @@ from chainsim.metrics.catalog import NETWORK, direction, get, is_percent, lower_
 from chainsim.report.bullwhip import EXPLANATION as BULLWHIP
 from chainsim.report.words import count
 from chainsim.results.atomic import atomic_folder, safe_name
-from chainsim.results.manifest import manifest, write_manifest
+from chainsim.results.manifest import compare_options, manifest, write_manifest
 from chainsim.results.write import resolved_yaml
 
 FIGURE_CAPTIONS = {
@@ -265,8 +265,7 @@ def write_comparison(cmp, out_dir: Path, version: str, *, kind: str = "compare",
 
     out_dir = Path(out_dir)
     with atomic_folder(out_dir) as tmp:
-        write_manifest(tmp, manifest(kind, version, {"metric": cmp.metric,
-                                                     "baseline": cmp.baseline}))
+        write_manifest(tmp, manifest(kind, version, compare_options(cmp)))
         cmp.comparison.to_csv(tmp / "comparison.csv", index=False)
         cmp.ranking.to_csv(tmp / "ranking.csv", index=False)
         cmp.kpis.to_csv(tmp / "kpis.csv", index=False)

@@ -20,6 +20,15 @@ def manifest(kind: str, version: str, options: dict | None = None) -> dict:
             "options": dict(options or {})}
 
 
+def compare_options(cmp) -> dict:
+    """The options of a comparison that shape its tables: the ranking metric, the baseline and,
+    when it is not the network, the row the ranking compares (a study's firm)."""
+    out = {"metric": cmp.metric, "baseline": cmp.baseline}
+    if getattr(cmp, "node", "network") != "network":
+        out["node"] = cmp.node
+    return out
+
+
 def run_options(results) -> dict:
     """The options of ``chainsim run`` that shaped ``results``, read back from them."""
     series = results.timeseries

@@ -163,7 +163,7 @@ class Sensitivity(Model):
     def _ordered(self) -> Sensitivity:
         for path, (low, high) in self.ranges.items():
             if not low < high:
-                raise ValueError(f"sensitivity range of {path} is [{low:g}, {high:g}]; give "
+                raise ValueError(f"the range of {path} is [{low:g}, {high:g}]; give "
                                  "[low, high] with low < high")
         return self
 
