@@ -30,6 +30,8 @@ def _short_study(tmp_path: Path) -> Path:
     text = (ROOT / "studies" / "five_strategies.yaml").read_text(encoding="utf-8")
     text = text.replace("run: {horizon_days: 365, warmup_days: 60, replications: 10, seed: 2026}",
                         "run: {horizon_days: 60, warmup_days: 20, replications: 3, seed: 2026}")
+    # a quick sensitivity analysis, so that the robustness figures are in the page too
+    text = text.replace("horizon_days: 180", "horizon_days: 30").replace("steps: 3", "steps: 2")
     f = tmp_path / "study.yaml"
     f.write_text(text, encoding="utf-8")
     return f
@@ -82,4 +84,5 @@ def test_the_study_report_opens_with_its_recommendation(reports, browser):
     headings = page.locator("h2").all_inner_texts()
     page.close()
     assert first.startswith(("Recommendation for brand:", "direct and", "indirect and"))
-    assert headings[:3] == ["Ranking for brand", "Who earns what", "Service, volume and stock"]
+    assert headings[:4] == ["Ranking for brand", "Would the answer change?", "Who earns what",
+                            "Service, volume and stock"]
