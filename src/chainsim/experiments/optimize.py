@@ -459,15 +459,16 @@ def manifest_for(opt: Optimization, version: str) -> dict:
             "base": str(opt.base_path) if opt.base_path else None,
             "objective": {"metric": opt.metric, "node": opt.node, "sense": opt.sense},
             "constraints": [vars(b) for b in opt.constraints],
-            "parameters": {p.path: {"low": p.low, "high": p.high, "integer": p.integer}
-                           for p in opt.parameters},
+            "parameters": [p.path for p in opt.parameters],
+            "ranges": {p.path: {"low": p.low, "high": p.high, "integer": p.integer}
+                       for p in opt.parameters},
             "budget_days": opt.budget_days, "replications": opt.replications,
             "seed": opt.base.seed, "delta": opt.delta, "select": opt.select,
             "fixed": opt.fixed,
             **{k: v for k, v in versions("optimize", version).items() if k != "options"}}
 
 
-IDENTITY_KEYS = ("objective", "constraints", "parameters", "budget_days", "replications",
+IDENTITY_KEYS = ("objective", "constraints", "ranges", "budget_days", "replications",
                  "seed", "delta", "select", "fixed", "base")
 
 
@@ -480,6 +481,13 @@ def run_optimization(opt: Optimization, out: Path | None, *, workers: int = 1,
     manifest = manifest_for(opt, version)
     if folder is not None:
         _start(folder, manifest, resume)
+        if not (folder / "base.resolved.yaml").exists():
+            from chainsim.results.atomic import write_bytes
+            from chainsim.results.write import resolved_yaml
+
+            # the base as searched (set: applied, seed set): what rerun starts from
+            write_bytes(folder / "base.resolved.yaml",
+                        resolved_yaml(opt.base, version).encode("utf-8"))
     s = Search(opt, folder, workers, scheduler, progress)
     pattern_search(s)
     delta = opt.delta if opt.delta is not None else default_delta(s)
@@ -560,3 +568,21 @@ def optimize(spec, *, out=None, workers: int = 1, scheduler: str | None = None,
     return run_optimization(opt, Path(out) if out is not None else None, workers=workers,
                             scheduler=scheduler, resume=resume, progress=progress,
                             version=version)
+
+
+def from_manifest(manifest: dict, base) -> Optimization:
+    """The optimisation a results folder recorded (``chainsim rerun``): its manifest and the
+    base it searched (base.resolved.yaml)."""
+    from chainsim.experiments.optimizefile import Bound
+
+    objective = manifest["objective"]
+    ranges = manifest["ranges"]
+    return Optimization(
+        file=str(manifest.get("file", "")), base_path=None, base=base,
+        metric=objective["metric"], node=objective["node"], sense=objective["sense"],
+        constraints=[Bound(**b) for b in manifest.get("constraints", [])],
+        parameters=[Parameter(path, float(r["low"]), float(r["high"]), bool(r["integer"]))
+                    for path, r in ranges.items()],
+        budget_days=int(manifest["budget_days"]), replications=int(manifest["replications"]),
+        delta=manifest.get("delta"), select=int(manifest.get("select", 5)),
+        fixed=dict(manifest.get("fixed") or {}))

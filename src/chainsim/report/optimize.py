@@ -55,3 +55,25 @@ def search_figure(candidates: pd.DataFrame, history: Sequence[tuple[int, float]]
         if history and not all(math.isfinite(b) for _, b in history):
             left.set_yscale("linear")
     return fig
+
+
+def _values(values: dict) -> str:
+    return ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
+                     for k, v in values.items())
+
+
+def summary_lines(result) -> list[str]:
+    """The terminal summary: chosen values, objective with CI, runner-up, the statement."""
+    mean, hw = result.objective
+    lines = [f"best: {_values(result.best) or '(none)'}",
+             f"  {result.metric} at {result.node} ({result.sense}): {mean:.6g} ± {hw:.3g} "
+             "(95% CI)"]
+    if result.runner_up:
+        ru = dict(result.runner_up)
+        rm, rhw = ru.pop("objective_mean"), ru.pop("objective_ci")
+        lines.append(f"runner-up: {_values(ru)}: {rm:.6g} ± {rhw:.3g}")
+    lines.append(f"selection: {result.statement}")
+    evaluated = int((result.candidates["replications"] > 0).sum())
+    lines.append(f"work: {result.simulated_days:,} of {result.budget_days:,} simulated days, "
+                 f"{evaluated} points evaluated")
+    return lines
