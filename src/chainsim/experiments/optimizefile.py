@@ -280,8 +280,8 @@ def _base(spec: OptimizeSpec, folder: Path, at, allow_outside_paths: bool):
                                       "Python, be a mapping or a Scenario)")])
     base_path = Path(os.path.normpath(folder / str(spec.base)))
     if not base_path.is_file():
-        what = "a folder, not a file" if base_path.is_dir() else "does not exist"
-        raise scenario_error([Problem(*at("base"), f"base names {spec.base}, which is {what} "
+        what = "is a folder, not a file" if base_path.is_dir() else "does not exist"
+        raise scenario_error([Problem(*at("base"), f"base names {spec.base}, which {what} "
                                       f"(looked for {base_path}); fix the path")])
     return load_scenario(base_path, allow_outside_paths=allow_outside_paths), base_path
 
