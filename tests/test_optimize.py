@@ -260,3 +260,15 @@ def test_shipped_example_loads():
     for file in sorted(here.glob("*.yaml")):
         opt = load_optimization(file)
         assert opt.budget_days >= opt.replications * opt.days_per_replication
+
+
+def test_dask_local_cluster_gives_the_same_candidates(tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    local = chainsim.optimize(_spec(budget=3 * DAYS), out=tmp_path / "local")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        remote = chainsim.optimize(_spec(budget=3 * DAYS), out=tmp_path / "dask",
+                                   scheduler=cluster.scheduler_address)
+    assert remote.best == local.best
+    assert (tmp_path / "dask" / "candidates.csv").read_bytes() == (
+        tmp_path / "local" / "candidates.csv").read_bytes()

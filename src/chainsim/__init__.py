@@ -128,8 +128,9 @@ def optimize(spec, *, out=None, workers=1, scheduler=None, resume=False, progres
 
     Args:
         spec: an optimisation file (OPT.yaml) or a mapping with its keys (``base`` a path, a
-            mapping or a Scenario; ``objective``, ``constraints``, ``parameters``, ``budget``,
-            ``seed``, ``replications``, ``delta``, ``set``).
+            mapping or a Scenario — a path in a mapping is read from the current folder;
+            ``objective``, ``constraints``, ``parameters``, ``budget``, ``seed``,
+            ``replications``, ``delta``, ``set``, ``select``).
         out: a results folder to write (candidates.csv, best.yaml, manifest.json, search.png);
             None writes nothing.
         workers, scheduler: local processes, or a Dask scheduler address.

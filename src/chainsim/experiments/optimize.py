@@ -402,6 +402,7 @@ def select(s: Search, delta: float) -> tuple[Point | None, Point | None, bool, s
             target = min(max(2 * p.replications, lead.replications), MAX_SELECTION_REPLICATIONS)
             if target > p.replications:
                 wanted.append((p, target))
+        capped = not wanted  # nothing more to give: every contender is at the cap
         cost = sum(s.cost(t - p.replications) for p, t in wanted)
         if wanted and s.used + cost > opt.budget_days:
             # what the rest of the budget pays for: the same number of new replications each
@@ -410,12 +411,8 @@ def select(s: Search, delta: float) -> tuple[Point | None, Point | None, bool, s
             wanted = [(p, min(t, p.replications + extra)) for p, t in wanted]
             wanted = [(p, t) for p, t in wanted if t > p.replications]
             cost = sum(s.cost(t - p.replications) for p, t in wanted)
-            last = True
-        else:
-            last = False
         if not wanted or cost == 0:
-            why = ("the budget ended" if s.used + s.opt.days_per_replication * 2
-                   > opt.budget_days else
+            why = ("the budget ended" if not capped else
                    f"the candidates reached {MAX_SELECTION_REPLICATIONS} replications")
             return lead, runner, False, (
                 f"could not establish that the chosen point is within δ = {delta:.4g} of the "
@@ -426,8 +423,6 @@ def select(s: Search, delta: float) -> tuple[Point | None, Point | None, bool, s
             p.phase = "selection" if p.phase != "start" else p.phase
         s.run(wanted)
         s.note_best()
-        if last:
-            continue
 
 
 # ---------------------------------------------------------------------- tables and outputs
