@@ -397,13 +397,11 @@ def smallest_level(meets: Callable[[float], bool], start: float, lowest: float,
     """The smallest t (whole, or to 0.01) with ``meets(t)``, ``meets`` monotone in t and false
     at ``lowest``; the search doubles past ``start`` until it holds."""
     lo, hi = lowest, max(start, lowest + 1)
-    for _ in range(80):
-        if meets(hi):
-            break
-        lo, hi = hi, hi + 2 * (hi - lowest) + 10
-        if hi > MAX_QUANTITY:
-            raise CannotSize(f"meeting it needs levels above {MAX_QUANTITY:g} units; lower "
-                             "the target")
+    while not meets(hi):
+        if hi >= MAX_QUANTITY:
+            raise CannotSize(f"meeting it needs levels above {MAX_QUANTITY:g} units, the most a "
+                             "level may be (README: Ranges); lower the target or give the levels")
+        lo, hi = hi, min(hi + 2 * (hi - lowest) + 10, MAX_QUANTITY)
     if whole:
         lo, hi = math.floor(lo), math.ceil(hi)
         while hi - lo > 1:
@@ -480,12 +478,16 @@ def size_policy(scn: s.Scenario, node: s.Node, moments: Moments) -> dict[str, fl
         return exposure.service(kind, t + offsets, weights) >= value
 
     mean, sd = exposure.spread()
-    t = smallest_level(meets, mean + 6 * sd + 1, -float(offsets.max()) - 1, whole)
-    if policy.type == "base_stock":
-        return {"S": t}
-    if policy.type == "sS":
-        return {"s": t, "S": t + Q}
-    return {"r": t, "Q": Q}
+    t = smallest_level(meets, min(mean + 6 * sd + 1, MAX_QUANTITY), -float(offsets.max()) - 1,
+                       whole)
+    levels = ({"S": t} if policy.type == "base_stock" else
+              {"s": t, "S": t + Q} if policy.type == "sS" else {"r": t, "Q": Q})
+    for name, level in levels.items():
+        if abs(level) > MAX_QUANTITY:
+            raise CannotSize(f"it needs {name} = {level:.4g} units, more than {MAX_QUANTITY:g}, "
+                             "the most a level may be (README: Ranges); lower the target or "
+                             "give the levels")
+    return levels
 
 
 # --------------------------------------------------------------------------- the loader's step
