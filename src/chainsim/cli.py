@@ -165,12 +165,15 @@ def run(
     from chainsim.results.atomic import safe_name
     from chainsim.results.write import write_results
 
+    loaded = scn
     scn = resolve(scn, replications=replications, days=days, seed=seed, warmup=warmup)
     ts = {"first": "first", "all": True, "none": False}[timeseries]
     if plot and ts is False:
         ts = "first"  # the picture needs replication 0's series; it is not written
     target = out_dir if out_dir is not None else Path("results") / safe_name(scn.name)
     _check_out(target, "run", [file])
+    if not quiet:
+        _print_sized(loaded)
     if quiet:
         results = simulate(scn, timeseries=ts, trace=trace)
     else:

@@ -97,6 +97,20 @@ def test_negbin_demand_uses_the_negbin_quantile():
     assert policy.S == stats.nbinom.ppf(0.9, (L + 1) * r, p)
 
 
+def test_negbin_fill_rate_by_the_discrete_loss_function():
+    # fill = 1 - (E(X_{L+1} - S)+ - E(X_L - S)+) / mean, the losses summed over scipy's pmf here
+    mean, var, L, beta = 6.0, 15.0, 2, 0.97
+    policy, _ = sized(shop({"dist": "negbin", "mean": mean, "var": var},
+                           {"type": "base_stock", "target": {"fill_rate": beta}}, L))
+    r, p, x = mean ** 2 / (var - mean), mean / var, np.arange(3000)
+
+    def fill(S):
+        loss = [np.sum(np.maximum(x - S, 0) * stats.nbinom.pmf(x, n * r, p)) for n in (L + 1, L)]
+        return 1 - (loss[0] - loss[1]) / mean
+
+    assert fill(policy.S) >= beta > fill(policy.S - 1)
+
+
 def test_constant_demand_gives_the_deterministic_level():
     policy, _ = sized(shop({"dist": "constant", "value": 5},
                            {"type": "base_stock", "review_days": 2,
