@@ -332,6 +332,29 @@ def test_a_sweep_over_the_target_sizes_each_point(tmp_path):
         assert fill(S) >= beta > fill(S - 1)
 
 
+def test_a_sweep_over_the_target_reruns_identically(tmp_path):
+    # the sweep's base.resolved.yaml keeps the target, so a rerun sizes each point again
+    import yaml
+    from typer.testing import CliRunner
+
+    from chainsim.cli import app
+
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(shop(
+        POISSON, {"type": "base_stock", "target": {"fill_rate": 0.9}}, 3, days=200)))
+    (tmp_path / "sweep.yaml").write_text(
+        "base: base.yaml\nreplications: 2\nparameters:\n"
+        "  nodes.shop.policy.target.fill_rate: [0.9, 0.99]\n")
+    runner = CliRunner()
+    res = runner.invoke(app, ["sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "a"),
+                              "--workers", "1", "--quiet"])
+    assert res.exit_code == 0, res.output
+    base = yaml.safe_load((tmp_path / "a" / "base.resolved.yaml").read_text())
+    assert base["nodes"][1]["policy"]["target"] == {"fill_rate": 0.9}
+    res = runner.invoke(app, ["rerun", str(tmp_path / "a"), "--out", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "a" / "kpis.csv").read_bytes() == (tmp_path / "b" / "kpis.csv").read_bytes()
+
+
 def test_resolved_scenario_holds_numbers_and_rerun_is_identical(tmp_path):
     from typer.testing import CliRunner
 

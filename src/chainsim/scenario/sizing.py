@@ -43,7 +43,8 @@ units, else rounded up to 0.01). Q (and S − s) is the EOQ √(2 K μ / h) with
 and h = ``costs.holding`` (Harris 1913; Silver–Pyke–Thomas §5.2); when K or h is 0 or the EOQ is
 below one review's demand, max(μ R, 1); then at least the MOQ (the policy's ``moq`` or the
 supplier's ``min_order``) and rounded up to the case pack ``multiple``. An ``rQ`` may give
-``Q`` itself (only r is sized). MOQ and case packs on the orders themselves are left out.
+``Q`` itself (only r is sized). MOQ and case packs on the orders themselves are left out, and
+a node with ``unmet: lost`` is sized as if it backordered (it then serves at least as well).
 """
 
 from __future__ import annotations
@@ -149,17 +150,15 @@ class _NegBin(_Model):
         return self._dist(n).cdf(np.floor(y))
 
     def loss(self, n, y):
+        """E(X − y)⁺ = E X − y + E(y − X)⁺, and E(y − X)⁺ = y F(k) − E[X 1{X ≤ k}], k = ⌊y⌋,
+        with E[X 1{X ≤ k}] = E X · F_{r+1}(k − 1) (k p_r(k) = (r (1 − p) / p) p_{r+1}(k − 1))."""
         y = np.asarray(y, dtype=float)
         if n == 0:
             return np.maximum(-y, 0.0)
         k = np.floor(y)
-        top = int(max(k.max(), 0)) + 1
-        dist = self._dist(n)
-        xs = np.arange(top)
-        partial = np.concatenate([[0.0], np.cumsum(xs * dist.pmf(xs))])  # E[X 1{X ≤ k}]
-        below = np.where(k >= 0, y * dist.cdf(k) - partial[np.clip(k, -1, top - 1).astype(int) + 1],
-                         0.0)
-        return self.mean * n - y + below
+        r, p = n * self.mean ** 2 / (self.var - self.mean), self.mean / self.var
+        below = y * stats.nbinom.cdf(k, r, p) - self.mean * n * stats.nbinom.cdf(k - 1, r + 1, p)
+        return self.mean * n - y + np.where(k >= 0, below, 0.0)
 
     def pmf(self, n, size):
         return self._dist(n).pmf(np.arange(size))
