@@ -88,6 +88,18 @@ def test_normal_demand_uses_the_closed_form():
     assert fill(policy.S) >= 0.99 > fill(policy.S - 0.01)
 
 
+def test_ar1_demand_uses_the_variance_of_its_autocorrelated_sum():
+    # Var(x_1 + ... + x_n) = 1' S 1 with S_ij = sd^2 / (1 - phi^2) phi^|i-j| (built here as a matrix)
+    mean, phi, sd, L = 50.0, 0.6, 5.0, 3
+    policy, _ = sized(shop({"dist": "ar1", "mean": mean, "phi": phi, "sd": sd},
+                           {"type": "base_stock", "target": {"cycle_service_level": 0.95}}, L))
+    n = L + 1
+    idx = np.arange(n)
+    cov = sd ** 2 / (1 - phi ** 2) * phi ** np.abs(idx[:, None] - idx[None, :])
+    closed = mean * n + stats.norm.ppf(0.95) * math.sqrt(cov.sum())
+    assert closed - 1e-9 <= policy.S <= closed + 0.01
+
+
 def test_negbin_demand_uses_the_negbin_quantile():
     # n-day sums of NB(r, p) are NB(n r, p): the smallest S is the quantile of NB((L+1) r, p)
     mean, var, L = 6.0, 15.0, 2
