@@ -84,7 +84,7 @@ class Sized:
 
     def line(self) -> str:
         """e.g. ``shop: sS s=37 S=95 from fill_rate 0.98``."""
-        shown = " ".join(f"{k}={v:g}" for k, v in self.levels)
+        shown = " ".join(f"{k}={v:.10g}" for k, v in self.levels)
         return f"{self.node}: {self.policy} {shown} from {self.target} {self.value:g}"
 
 
@@ -263,8 +263,9 @@ def demand_model(scn: s.Scenario, node: s.Node, moments: Moments) -> tuple[_Mode
     if not specs or mu <= 0:
         raise CannotSize(f"no demand reaches it (expected {mu:g} units a day), so no level "
                          f"meets a target; give the levels instead (e.g. {_example(node.policy)})")
+    regions = _region_specs(scn)
     whole = node.integer if node.integer is not None else all(
-        isinstance(d, s.Orders) or _whole(d) or d in _region_specs(scn) for d in specs)
+        isinstance(d, s.Orders) or _whole(d) or any(d is r for r in regions) for d in specs)
     only = specs[0] if len(specs) == 1 and node.demand is specs[0] else None
     if all(isinstance(d, s.Constant) for d in specs) or (var == 0 and only is not None):
         return _Constant(mu), whole
