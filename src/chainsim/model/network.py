@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from chainsim.model import group as group_module
 from chainsim.model.dists import demand_source, integer_valued, lead_time_source, mean_of
-from chainsim.model.forecast import FORECASTING, start_demands
+from chainsim.model.forecast import FORECASTING
 from chainsim.model.group import GroupLink, RetailGroup, group_key, groupable
 from chainsim.model.market import Market
 from chainsim.model.node import Arrival, DropshipNode, InfiniteSource, Link, Node, Plant, SelfLink
@@ -16,6 +16,7 @@ from chainsim.model.policies import make_policy
 from chainsim.model.rng import Streams
 from chainsim.model.sourcing import Outages, route
 from chainsim.model.tpl import Fulfilment
+from chainsim.scenario.expected import start_demands
 from chainsim.scenario.facts import (
     has_consumer_demand,
     is_dropship,
