@@ -140,6 +140,14 @@ def test_eof_before_any_order_saves_an_empty_game(tmp_path):
     assert "No week was played" in result.output
 
 
+def test_the_game_speaks_of_the_scenarios_period(tmp_path):
+    """A scenario without ``period: week`` plays days, and says so at the end too."""
+    result = play([ROOT / "scenarios" / "examples" / "single_retailer.yaml", "--out",
+                   tmp_path / "game"], [])
+    assert result.exit_code == 0, result.output
+    assert "No day was played" in result.output and "week" not in result.output
+
+
 def test_q_stops_the_game(tmp_path):
     out = tmp_path / "game"
     result = play([BEER, "--role", "factory", "--weeks", "4", "--out", out], [4, "q", 4])

@@ -103,8 +103,17 @@ def validate(
         out.print(f"{f}: OK ({scn.name}: {count(len(scn.nodes), 'node')}, "
                   f"{count(len(scn.lanes), 'lane')})",
                   markup=False, highlight=False, soft_wrap=True)
+        _print_sized(scn)
     if bad:
         raise typer.Exit(BAD_INPUT)
+
+
+def _print_sized(scn) -> None:
+    """One line per policy sized from a service target (scenario/sizing.py)."""
+    from chainsim.scenario.sizing import records
+
+    for record in records(scn):
+        out.print(f"  {record.line()}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -156,12 +165,15 @@ def run(
     from chainsim.results.atomic import safe_name
     from chainsim.results.write import write_results
 
+    loaded = scn
     scn = resolve(scn, replications=replications, days=days, seed=seed, warmup=warmup)
     ts = {"first": "first", "all": True, "none": False}[timeseries]
     if plot and ts is False:
         ts = "first"  # the picture needs replication 0's series; it is not written
     target = out_dir if out_dir is not None else Path("results") / safe_name(scn.name)
     _check_out(target, "run", [file])
+    if not quiet:
+        _print_sized(loaded)
     if quiet:
         results = simulate(scn, timeseries=ts, trace=trace)
     else:

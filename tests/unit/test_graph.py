@@ -8,6 +8,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chainsim.model.network import consumers_downstream
 from chainsim.scenario.facts import (
     FULFILMENT_KEYS,
     has_consumer_demand,
@@ -16,14 +17,17 @@ from chainsim.scenario.facts import (
     unused_fulfilment_defaults,
 )
 from chainsim.scenario.graph import (
+    buyers_of,
     depths,
     downstream,
     find_cycle,
+    reachable,
     review_order,
     topological_order,
     upstream,
 )
 from chainsim.scenario.load import load_scenario
+from chainsim.scenario.schema import Scenario
 
 
 def chain(n: int) -> dict:
@@ -125,3 +129,42 @@ def test_a_set_fulfilment_value_is_never_dropped():
     node = load_scenario(data).nodes[1]
     assert "fees" not in unused_fulfilment_defaults(node)
     assert "pickers" in unused_fulfilment_defaults(node)
+
+
+@st.composite
+def _dags(draw):
+    """A random network: node i may buy from any node before it; some nodes meet consumers."""
+    n = draw(st.integers(2, 9))
+    edges = sorted(draw(st.sets(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))
+                                .filter(lambda e: e[0] < e[1]), max_size=20)))
+    with_demand = draw(st.sets(st.integers(1, n - 1)))
+    return n, edges, with_demand
+
+
+@given(_dags())
+@settings(max_examples=60, deadline=None)
+def test_consumers_downstream_is_the_depth_first_walk(case):
+    """The linear-time gathering of the actors a supplier serves gives the same actors, in the
+    same order, as walking down from it (the definition)."""
+    n, edges, with_demand = case
+    nodes = [{"id": "n0", "role": "manufacturer", "infinite_supply": True}]
+    for i in range(1, n):
+        node = {"id": f"n{i}", "role": "retailer", "policy": {"type": "base_stock", "S": 5}}
+        if i in with_demand:
+            node["demand"] = {"dist": "poisson", "mean": 1}
+        nodes.append(node)
+    lanes = [{"from": f"n{a}", "to": f"n{b}", "lead_time": {"dist": "constant", "value": 1}}
+             for a, b in edges]
+    # the schema alone: a node nobody supplies is fine for this question
+    scn = Scenario.model_validate({"name": "dag", "horizon_days": 5, "nodes": nodes,
+                                   "lanes": lanes})
+    by_id = {node.id: object() for node in scn.nodes}
+    served = consumers_downstream(scn, by_id, {})
+    buyers = buyers_of(scn.lanes)
+    expected = {}
+    for start in buyers:
+        actors = [by_id[b] for b in reachable(start, buyers) if has_consumer_demand(
+            next(x for x in scn.nodes if x.id == b))]
+        if actors:
+            expected[start] = actors
+    assert served == expected

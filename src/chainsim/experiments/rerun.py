@@ -289,8 +289,10 @@ def _repeat_sweep(recorded, out_dir, version, workers, progress) -> Path:
 
     m = recorded.manifest
     base_file = recorded.folder / "base.resolved.yaml"
+    from chainsim.scenario.sizing import as_written
+
     base = load_scenario(base_file, allow_outside_paths=True)  # the first point's scenario
-    data = base.model_dump(by_alias=True)
+    data = as_written(base)  # targets kept: each point is sized again, as the sweep did
     scenarios = []
     where = recorded.folder / "manifest.json"
     for i, point in enumerate(m["points"]):

@@ -214,7 +214,8 @@ def run_sweep(sweep, out_dir, *, workers: int = 1, scheduler: str | None = None,
     if not resume or not (store.folder / "base.resolved.yaml").exists():
         from chainsim.results.write import resolved_yaml
 
-        store.save_text("base.resolved.yaml", resolved_yaml(sweep.scenarios[0], version))
+        store.save_text("base.resolved.yaml", resolved_yaml(sweep.scenarios[0], version,
+                                                         targets=True))
     if precision is None:
         tasks = plan_tasks(len(sweep.points), sweep.replications)
         _run_tasks(store, sweep.scenarios, tasks, workers, scheduler, progress)

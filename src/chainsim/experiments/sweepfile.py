@@ -37,6 +37,7 @@ from chainsim.scenario.load import load_scenario
 from chainsim.scenario.messages import message_for, shown_value
 from chainsim.scenario.positions import locate, own_pos
 from chainsim.scenario.schema import Scenario
+from chainsim.scenario.sizing import as_written
 from chainsim.scenario.variants import PathError, check_path, set_path
 from chainsim.scenario.yamlread import plain, read_yaml
 
@@ -162,7 +163,7 @@ def load_sweep(path: str | Path, *, allow_outside_paths: bool = False,
     raw, spec = _read_spec(path)
     base_path = _base_path(spec, path, raw)
     base = load_scenario(base_path, allow_outside_paths=allow_outside_paths)
-    ctx = _Checks(raw, str(path), base.model_dump(by_alias=True))
+    ctx = _Checks(raw, str(path), as_written(base))  # targets kept: each point is sized
     params = {n: _py(v) for n, v in spec.parameters.items()}
     zip_groups = [list(g) for g in spec.zip or []]
 

@@ -13,10 +13,8 @@ from __future__ import annotations
 import math
 from collections import deque
 
-from chainsim.model.dists import mean_of
 from chainsim.model.policies import POLICIES, Policy
 from chainsim.scenario import schema as s
-from chainsim.scenario.graph import by_priority, outlet_regions, topological_order
 
 
 class MovingAverage:
@@ -146,44 +144,3 @@ class StermanPolicy(Policy):
 
 POLICIES.update({s.ForecastOut: ForecastOutPolicy, s.Sterman: StermanPolicy})
 FORECASTING = (s.ForecastOut, s.Sterman)
-
-
-def start_demands(scn: s.Scenario) -> dict[str, float]:
-    """Each node's expected daily demand on day 0: its consumers' (``step`` before the step,
-    market outlets their equal part of each region's captured demand, a 3PL its orders × mean
-    size), and for a supplier the sum over its buyers (split lanes: their share; otherwise
-    the buyer's first lane by priority carries it all)."""
-    own = {n.id: 0.0 for n in scn.nodes}
-    for n in scn.nodes:
-        if n.demand is not None:
-            own[n.id] += _first_day_mean(n.demand)
-        if n.orders is not None:
-            own[n.id] += n.orders.per_day * mean_of(n.orders.size)
-    if scn.market is not None:
-        outlets: dict[str, list[str]] = {}
-        for n in scn.nodes:
-            if n.region is None:
-                continue
-            for r in outlet_regions(scn, n):
-                outlets.setdefault(r, []).append(n.id)
-        k = scn.market.coverage.k
-        for region in scn.market.regions:
-            ids = outlets.get(region.id, [])
-            if ids:
-                captured = _first_day_mean(region.demand) * (1 - math.exp(-k * len(ids)))
-                for nid in ids:
-                    own[nid] += captured / len(ids)
-    lanes_into: dict[str, list] = {}
-    for lane in by_priority(scn.lanes):
-        lanes_into.setdefault(lane.dst, []).append(lane)
-    total = dict(own)
-    for nid in reversed(topological_order(scn)):  # buyers before their suppliers
-        lanes = lanes_into.get(nid, [])
-        for i, lane in enumerate(lanes):
-            part = lane.share if lane.share is not None else float(i == 0)
-            total[lane.src] += total[nid] * part
-    return total
-
-
-def _first_day_mean(spec) -> float:
-    return spec.before if isinstance(spec, s.Step) else mean_of(spec)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from chainsim.model import group as group_module
 from chainsim.model.dists import demand_source, integer_valued, lead_time_source, mean_of
-from chainsim.model.forecast import FORECASTING, start_demands
+from chainsim.model.forecast import FORECASTING
 from chainsim.model.group import GroupLink, RetailGroup, group_key, groupable
 from chainsim.model.market import Market
 from chainsim.model.node import Arrival, DropshipNode, InfiniteSource, Link, Node, Plant, SelfLink
@@ -16,6 +16,7 @@ from chainsim.model.policies import make_policy
 from chainsim.model.rng import Streams
 from chainsim.model.sourcing import Outages, route
 from chainsim.model.tpl import Fulfilment
+from chainsim.scenario.expected import start_demands
 from chainsim.scenario.facts import (
     has_consumer_demand,
     is_dropship,
@@ -331,18 +332,36 @@ def start_production(plant: Plant, spec, env) -> None:
 
 def consumers_downstream(scn: Scenario, by_id: dict, member_of: dict) -> dict[str, list]:
     """For every node that supplies others: the consumer-facing actors (nodes, or retail groups
-    as one) that it serves directly or through other nodes."""
+    as one) that it serves directly or through other nodes, in the order a depth-first walk
+    finds them (the order their demand is summed).
+
+    Which actors a node serves is gathered once per node from its buyers' sets (upstream from
+    the consumer end), so a long serial chain costs linear time; the walk that fixes their
+    order is taken only for a node that serves several actors."""
     specs = {n.id: n for n in scn.nodes}
     buyers = buyers_of(scn.lanes)
+    actor_of = {}
+    for n in scn.nodes:
+        if n.id in member_of:
+            actor_of[n.id] = member_of[n.id][0]
+        elif has_consumer_demand(specs[n.id]):
+            actor_of[n.id] = by_id[n.id]
+    below: dict[str, frozenset] = {}  # node -> ids of the actors it or its buyers are
+    for nid in reversed(topological_order(scn)):
+        parts = [below[b] for b in buyers.get(nid, ())]
+        mine = frozenset((id(actor_of[nid]),)) if nid in actor_of else frozenset()
+        below[nid] = parts[0] if len(parts) == 1 and not mine else mine.union(*parts)
+    by_key = {id(a): a for a in actor_of.values()}
     served = {}
     for start in buyers:
-        actors = {}
-        for b in reachable(start, buyers):  # in discovery order: the order demand is summed
-            if b in member_of:
-                actors[id(member_of[b][0])] = member_of[b][0]
-            elif has_consumer_demand(specs[b]):
-                actors[id(by_id[b])] = by_id[b]
-        if actors:
+        reached = frozenset().union(*(below[b] for b in buyers[start]))
+        if len(reached) == 1:
+            served[start] = [by_key[next(iter(reached))]]
+        elif reached:
+            actors = {}
+            for b in reachable(start, buyers):
+                if b in actor_of:
+                    actors[id(actor_of[b])] = actor_of[b]
             served[start] = list(actors.values())
     return served
 

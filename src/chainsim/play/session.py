@@ -66,15 +66,16 @@ def play(session: Session, out_dir: Path, console: Console) -> Session:
     except KeyboardInterrupt:  # outside the prompt: the week being simulated is not kept
         console.print("game stopped.")
     except Exception as exc:  # noqa: BLE001 - whatever ends the game, the weeks played are saved
-        console.print(f"the game stopped on an error in week {game.played + 1} ({type(exc).__name__}: "
-                      f"{exc}); the weeks before it are saved.", markup=False, highlight=False)
+        console.print(f"the game stopped on an error in {scn.period} {game.played + 1} "
+                      f"({type(exc).__name__}: {exc}); the {scn.period}s before it are saved.",
+                      markup=False, highlight=False)
     session.weeks_played = game.played
     frame = game_frame(game)
     out_dir = Path(out_dir)
     session.written.append(write_csv(frame, out_dir / "game.csv"))
     console.rule("End of the game")
     if not game.played:
-        console.print("No week was played.")
+        console.print(f"No {scn.period} was played.")
         return session
     unit = scn.period
     ratios = ratio_table(frame, scn)

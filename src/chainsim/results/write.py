@@ -11,6 +11,7 @@ from ruamel.yaml import YAML
 from chainsim.results.atomic import atomic_folder
 from chainsim.results.manifest import manifest, run_options, write_manifest
 from chainsim.scenario.facts import unused_fulfilment_defaults
+from chainsim.scenario.sizing import as_written
 
 
 def parquet_available() -> bool:
@@ -21,9 +22,14 @@ def parquet_available() -> bool:
     return True
 
 
-def resolved_yaml(scenario, version: str) -> str:
-    """The scenario with every default filled in, headed by the chainsim version and seed."""
-    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+def resolved_yaml(scenario, version: str, *, targets: bool = False) -> str:
+    """The scenario with every default filled in, headed by the chainsim version and seed.
+
+    Policies sized from a service target hold the computed levels (a rerun needs no sizing),
+    unless ``targets``: then they keep the target as written (a sweep's base, whose points may
+    change what the levels are computed from, is sized again point by point)."""
+    dump = as_written if targets else type(scenario).model_dump
+    data = dump(scenario, mode="json", by_alias=True, exclude_none=True)
     data.pop("extends", None)  # already merged in
     for node, spec in zip(data["nodes"], scenario.nodes, strict=True):
         for key in unused_fulfilment_defaults(spec):  # they mean nothing without consumer orders

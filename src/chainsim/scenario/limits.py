@@ -332,7 +332,7 @@ def over_limits(scn: Any, raw: Any = None, file: str = "<scenario>", *,
     total = horizon + warm
     took = duration(estimate(scn, days=days, warmup=warmup, replications=replications).seconds)
     if total > MAX_DAYS:
-        tail = f"(more than the limit of {MAX_DAYS} days ≈ {took} of simulation); {_fix()}"
+        tail = f"(the limit is {MAX_DAYS:,} days; the run would take about {took}); {_fix()}"
         if days is not None or warmup is not None:
             shown = " ".join(f"{k} {v}" for k, v in (("--days", days), ("--warmup", warmup))
                              if v is not None)
@@ -343,15 +343,15 @@ def over_limits(scn: Any, raw: Any = None, file: str = "<scenario>", *,
         else:
             problems.append(Problem(*at(("horizon_days",)), f"horizon_days is {total} {tail}"))
     if reps > MAX_REPLICATIONS:
-        tail = (f"(more than the limit of {MAX_REPLICATIONS} ≈ {took} of simulation); {_fix()}")
+        tail = (f"(the limit is {MAX_REPLICATIONS:,}; the run would take about {took}); {_fix()}")
         if replications is not None and "replications" not in where:
             flags.append(f"--replications {reps} {tail}")
         else:
             problems.append(Problem(*at(("replications",)), f"replications is {reps} {tail}"))
     for key, count, limit in (("nodes", n_nodes, MAX_NODES), ("lanes", n_lanes, MAX_LANES)):
         if count > limit:
-            problems.append(Problem(*at((key,)), f"the scenario has {count} {key} (more than the "
-                                    f"limit of {limit} ≈ {took} of simulation); {_fix()}"))
+            problems.append(Problem(*at((key,)), f"the scenario has {count:,} {key} (the limit is "
+                                    f"{limit:,}; the run would take about {took}); {_fix()}"))
     if problems or flags:
         return problems, flags
     found = work_problem(estimate(scn, days=days, warmup=warmup, replications=replications,

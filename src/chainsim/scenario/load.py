@@ -8,7 +8,8 @@ frozen `Scenario` or raises `ScenarioError` listing every problem of the file at
 - extends.py: ``extends:`` bases merged underneath, ``csv:`` paths made absolute;
 - messages.py: pydantic's errors as messages, and the checks it cannot make (nan, true/false);
 - positions.py: where in which file a setting was written;
-- validate.py: the checks that need the whole network (ids, lanes, cycles, supply).
+- validate.py: the checks that need the whole network (ids, lanes, cycles, supply);
+- sizing.py: last, the levels of policies that give a service target instead.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from chainsim.scenario.messages import (
 from chainsim.scenario.paths import root_of
 from chainsim.scenario.positions import own_pos
 from chainsim.scenario.schema import Scenario, ScenarioBase
+from chainsim.scenario.sizing import size_scenario
 from chainsim.scenario.validate import network_problems
 from chainsim.scenario.yamlread import plain, read_yaml
 
@@ -62,6 +64,9 @@ def parse_scenario(raw: Any, file: str) -> Scenario:
     if problems:
         raise scenario_error(_dedupe(problems))
     assert scenario is not None
+    scenario, problems = size_scenario(scenario, raw, file)  # targets -> levels (sizing.py)
+    if problems:
+        raise scenario_error(_dedupe(problems))
     return scenario
 
 

@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     model_validator,
 )
@@ -357,33 +358,99 @@ class PolicyBase(Spec):
     multiple: PositiveQuantity | None = None
 
 
+MAX_TARGET = 0.9999  # a service target of 1 needs unbounded stock under random demand
+TargetValue = Annotated[float, Field(gt=0, le=MAX_TARGET)]
+
+
+class ServiceTarget(Spec):
+    """A service level to size a stock policy for, instead of its levels (scenario/sizing.py):
+    the long-run ``cycle_service_level`` (share of days ending without backorders) or
+    ``fill_rate`` (share of units served from stock on the day asked). Exactly one."""
+
+    cycle_service_level: TargetValue | None = None
+    fill_rate: TargetValue | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ServiceTarget:
+        given = [k for k in ("cycle_service_level", "fill_rate") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("a target names exactly one service level, e.g. target: "
+                             "{fill_rate: 0.98} or target: {cycle_service_level: 0.95}"
+                             + ("; keep one of them" if given else ""))
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "fill_rate" if self.fill_rate is not None else "cycle_service_level"
+
+    @property
+    def value(self) -> float:
+        return self.fill_rate if self.fill_rate is not None else self.cycle_service_level
+
+
+TARGET_HELP = ("size the levels from this service target instead of giving them (README: "
+               "Sizing a policy from a service target)")
+
+
+def _levels_or_target(policy, levels: tuple[str, ...], example: str) -> None:
+    """A stock policy gives either its levels or a target that computes them, never both."""
+    given = [k for k in levels if getattr(policy, k) is not None]
+    if policy.target is not None and given:
+        names = " and ".join(given)
+        raise ValueError(f"{policy.type} gives both target and {names}, which the target "
+                         f"computes; remove {names} (or remove target to keep your levels)")
+    if policy.target is None and len(given) < len(levels):
+        missing = ", ".join(f"missing required field '{k}'" for k in levels if k not in given)
+        raise ValueError(f"{policy.type} is {missing}; add '{example}', or a service target "
+                         "instead of the levels, e.g. target: {fill_rate: 0.98}")
+
+
 class BaseStock(PolicyBase):
     """Order S - IP at every review."""
 
     type: Literal["base_stock"]
-    S: Quantity
+    S: Quantity | None = None
+    target: ServiceTarget | None = Field(default=None, description=TARGET_HELP)
+
+    @model_validator(mode="after")
+    def _S_or_target(self) -> BaseStock:
+        _levels_or_target(self, ("S",), "S: 40")
+        return self
 
 
 class SS(PolicyBase):
     """When IP <= s, order S - IP."""
 
     type: Literal["sS"]
-    s: SignedQuantity
-    S: Quantity
+    s: SignedQuantity | None = None
+    S: Quantity | None = None
+    target: ServiceTarget | None = Field(default=None, description=TARGET_HELP)
 
     @model_validator(mode="after")
     def _s_below_S(self) -> SS:
-        if self.s >= self.S:
+        _levels_or_target(self, ("s", "S"), "s: 20, S: 60")
+        if self.target is None and self.s >= self.S:
             raise ValueError(f"sS needs s < S (got s {self.s:g}, S {self.S:g}); lower s or raise S")
         return self
 
 
 class RQ(PolicyBase):
-    """When IP <= r, order the smallest multiple of Q that lifts IP above r."""
+    """When IP <= r, order the smallest multiple of Q that lifts IP above r. With a target, Q
+    may be given (then only r is sized) or left out (EOQ)."""
 
     type: Literal["rQ"]
-    r: SignedQuantity
-    Q: PositiveQuantity
+    r: SignedQuantity | None = None
+    Q: PositiveQuantity | None = None
+    target: ServiceTarget | None = Field(default=None, description=TARGET_HELP)
+
+    @model_validator(mode="after")
+    def _r_or_target(self) -> RQ:
+        _levels_or_target(self, ("r",) if self.target is not None else ("r", "Q"),
+                          "r: 20, Q: 40")
+        return self
+
+
+SIZED_POLICIES = (BaseStock, SS, RQ)  # the policies a service target may size
 
 
 class MakeToOrder(PolicyBase):
@@ -749,6 +816,9 @@ class Scenario(Spec):
     nodes: list[Node]
     lanes: list[Lane] = Field(default_factory=list)
     market: Market | None = None
+    # the policies sized from a target when loaded (scenario/sizing.py `records`); not a field,
+    # so dumps and resolved files hold the plain levels only
+    _sized: tuple = PrivateAttr(default=())
 
     @property
     def product(self) -> Product:

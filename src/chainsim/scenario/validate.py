@@ -204,6 +204,8 @@ def row_name_problems(nodes: list[_NodeView], scn: Scenario | None) -> Found:
     for i, node in enumerate(scn.nodes):
         for k, row in enumerate(tpl_channel_rows(node)):
             if row in channel_row_of:
+                if channel_row_of[row][0] == i:  # a channel id listed twice: said by its check
+                    continue
                 other = channel_row_of[row][1]
                 out.append((("nodes", i, "channels", k, "id"),
                             f"the rows of this channel of '{node.id}' would be named '{row}', like "

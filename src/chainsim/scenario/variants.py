@@ -30,6 +30,7 @@ from chainsim.errors import Problem, ScenarioError, scenario_error
 from chainsim.scenario.load import load_scenario
 from chainsim.scenario.messages import shown_value
 from chainsim.scenario.schema import Scenario
+from chainsim.scenario.sizing import as_written
 
 # The "file" of problems found in a variant made in Python (printed as "<with_values>: ...").
 WITH_VALUES = "<with_values>"
@@ -79,7 +80,7 @@ def with_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
         raise scenario_error([Problem(WITH_VALUES, 0, 0, (
             f"with_values takes a mapping of dotted paths to values (got "
             f"{type(values).__name__}); write e.g. {{'nodes.shop.policy.S': 32}}"))])
-    base = scenario.model_dump(by_alias=True)
+    base = as_written(scenario)  # targets as written: the variant is sized again
     data = base
     unknown = []
     for path, value in values.items():
