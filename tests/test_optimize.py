@@ -272,3 +272,16 @@ def test_dask_local_cluster_gives_the_same_candidates(tmp_path):
     assert remote.best == local.best
     assert (tmp_path / "dask" / "candidates.csv").read_bytes() == (
         tmp_path / "local" / "candidates.csv").read_bytes()
+
+
+def test_a_service_target_can_be_the_parameter():
+    """A sized policy keeps its target as written, so the target itself can be searched; each
+    point is sized again and the chosen scenario holds the computed level."""
+    spec = {**_spec(budget=10 * DAYS),
+            "base": _base({"type": "base_stock", "target": {"cycle_service_level": 0.9}}),
+            "parameters": {"nodes.shop.policy.target.cycle_service_level":
+                           {"low": 0.5, "high": 0.99, "integer": False}}}
+    res = chainsim.optimize(spec)
+    level = res.best["nodes.shop.policy.target.cycle_service_level"]
+    assert 0.5 <= level <= 0.99
+    assert res.best_scenario.nodes[1].policy.S >= 32  # at least the median of Poisson(32)

@@ -486,7 +486,7 @@ def run_optimization(opt: Optimization, out: Path | None, *, workers: int = 1,
 
             # the base as searched (set: applied, seed set): what rerun starts from
             write_bytes(folder / "base.resolved.yaml",
-                        resolved_yaml(opt.base, version).encode("utf-8"))
+                        resolved_yaml(opt.base, version, targets=True).encode("utf-8"))
     s = Search(opt, folder, workers, scheduler, progress)
     pattern_search(s)
     delta = opt.delta if opt.delta is not None else default_delta(s)

@@ -43,6 +43,7 @@ from chainsim.scenario.load import load_scenario
 from chainsim.scenario.messages import message_for, shown_value
 from chainsim.scenario.positions import locate, own_pos
 from chainsim.scenario.schema import Scenario
+from chainsim.scenario.sizing import as_written
 from chainsim.scenario.variants import PathError, check_path, get_path, set_path
 from chainsim.scenario.yamlread import plain, read_yaml
 
@@ -152,14 +153,19 @@ class Optimization:
 
     @property
     def start(self) -> tuple:
-        """The start point: the base's values (inside the bounds), else the middle."""
-        data = self.base.model_dump(by_alias=True)
+        """The start point: the base's values (inside the bounds; a sized level as computed),
+        else the middle."""
+        written, resolved = as_written(self.base), self.base.model_dump(by_alias=True)
         out = []
         for p in self.parameters:
-            try:
-                v = get_path(data, p.path)
-            except (PathError, KeyError, TypeError):
-                v = None
+            v = None
+            for data in (written, resolved):
+                try:
+                    v = get_path(data, p.path)
+                except (PathError, KeyError, TypeError, IndexError):
+                    continue
+                if v is not None:
+                    break
             if not isinstance(v, int | float) or isinstance(v, bool):
                 v = (p.low + p.high) / 2
             v = min(max(float(v), p.low), p.high)
@@ -204,7 +210,7 @@ def load_optimization(source: str | Path | Mapping[str, Any], *,
         return locate(raw, loc, file) if file != IN_PYTHON else (IN_PYTHON, 0, 0)
 
     base, base_path = _base(spec, folder, at, allow_outside_paths)
-    data = base.model_dump(by_alias=True)
+    data = as_written(base)  # sized policies keep their targets: each point is sized again
     problems: list[Problem] = []
     fixed = {n: _py(v) for n, v in (spec.set or {}).items()}
     for name, value in fixed.items():
