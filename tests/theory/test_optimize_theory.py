@@ -435,6 +435,35 @@ def case_base_stock_normal(seed: int = 12) -> Case:
                 budget=300_000)
 
 
+def case_newsvendor_normal(seed: int = 16) -> Case:
+    # The newsvendor of Snyder & Shen (FoSCT, example 4.3): N(50, 8²) demand, h = 0.18 per unit
+    # left over, p = 0.70 per unit short → critical fractile 0.795, S* = 56.60, cost 2.00. In
+    # chainsim it is base stock with L = 0 (every day starts at S, costs on the end-of-day
+    # levels; test_newsvendor_normal_cost_at_critical_fractile). Normal clipped at 0 with
+    # probability Φ(−6.25) ≈ 2e-10. S real in [30, 90] from S = 40.
+    mu, sd, h, b = 50.0, 8.0, 0.18, 0.70
+    paths = ("nodes.shop.policy.S",)
+    S_star, c_star = th.newsvendor_normal(h, b, mu, sd)
+
+    def spec(budget):
+        base = base_stock_scenario("opt-newsvendor", {"dist": "normal", "mean": mu, "sd": sd},
+                                   40.0, 0, h, b, seed=seed)
+        return opt_spec(base, {"metric": "total_cost", "node": "shop", "sense": "min"},
+                        {paths[0]: {"low": 30, "high": 90, "integer": False}}, budget, seed)
+
+    def judge(res):
+        (S,) = found = found_point(res, paths)
+        c = bs_cost(S, mu, 0, h, b, sd=sd)
+        reps = found_replications(res, paths, found)
+        tol = K_THEORY * crn_gap_se_normal(S, S_star, mu, sd, 0, h, b, DAYS, reps)
+        return Verdict(c - c_star <= tol, found, c, c - c_star, tol,
+                       f"gap within {K_THEORY} CRN se ({reps} replications x {DAYS} days)")
+
+    return Case("newsvendor N(50, 8^2), h=0.18, p=0.70 (Snyder-Shen ex. 4.3)", paths, spec,
+                (S_star,), c_star, lambda S: bs_cost(S, mu, 0, h, b, sd=sd), judge,
+                budget=200_000)
+
+
 def case_sS_zero_lead(seed: int = 13) -> Case:
     # (s, S), Poisson(4), L = 0, h = 1, b = 9, K = 30 per order: the exact optimum over
     # 0 ≤ s < S ≤ 60 by enumeration of theory.sS_poisson (cross-checked by this file's own
@@ -533,6 +562,7 @@ def case_serial(seed: int = 15) -> Case:
 CASES = {
     "base_stock_poisson": case_base_stock_poisson,
     "base_stock_normal": case_base_stock_normal,
+    "newsvendor_normal": case_newsvendor_normal,
     "sS_zero_lead": case_sS_zero_lead,
     "fill_rate_constraint": case_fill_rate_constraint,
     "serial_two_stage": case_serial,
@@ -569,6 +599,9 @@ def test_base_stock_enumeration_is_the_critical_fractile():
     mu, sd, L, h, b = 100.0, 20.0, 1, 1.0, 9.0
     S_int, _, _ = enumerate_min(lambda S: bs_cost(S, mu, L, h, b, sd=sd), range(150, 351))
     S_real = case_base_stock_normal().optimum[0]
+    nv = case_newsvendor_normal()  # Snyder & Shen example 4.3: S* = 56.60, g(S*) = 2.00
+    assert abs(nv.optimum[0] - 56.60) < 0.005 and abs(nv.optimum_cost - 2.00) < 0.005
+    assert abs(nv.cost(nv.optimum[0]) - nv.optimum_cost) < 1e-12
     assert math.floor(S_real) <= S_int <= math.ceil(S_real)
     assert bs_cost(S_real, mu, L, h, b, sd=sd) <= bs_cost(S_int, mu, L, h, b, sd=sd)
 
