@@ -267,15 +267,17 @@ def fill_rate_se(S: int, lam: float, L: int, days: int, reps: int) -> float:
 
 
 # --------------------------------------------------------------------------- scenarios
-DAYS, WARMUP = 2000, 50  # per replication; the optimiser chooses how many replications
+DAYS, WARMUP = 2000, 50  # per replication
+REPS = 4  # replications per evaluation (the base's; the selection adds more where points are close)
 
 
 def base_stock_scenario(name: str, demand: dict, S: float, L: int, h: float, b: float,
                         policy: dict | None = None, order_cost: float = 0.0,
                         days: int = DAYS, seed: int = 1) -> dict:
-    return single_stage(name, demand, policy or {"type": "base_stock", "S": S}, L,
-                        costs={"holding": h, "backorder": b, "order": order_cost},
-                        days=days, warmup=WARMUP, seed=seed)
+    scn = single_stage(name, demand, policy or {"type": "base_stock", "S": S}, L,
+                       costs={"holding": h, "backorder": b, "order": order_cost},
+                       days=days, warmup=WARMUP, seed=seed)
+    return {**scn, "replications": REPS}
 
 
 def serial_scenario(name: str, lam: float, S_up: int, S_down: int, L_up: int, L_down: int,
@@ -284,7 +286,7 @@ def serial_scenario(name: str, lam: float, S_up: int, S_down: int, L_up: int, L_
     """plant (infinite) → dc → shop (Poisson demand, backorders); both base stock, costs as in
     ``serial_cost`` (no backorder cost at the dc: only the consumer's shortage is penalised)."""
     return {
-        "name": name, "horizon_days": days, "warmup_days": WARMUP, "replications": 4,
+        "name": name, "horizon_days": days, "warmup_days": WARMUP, "replications": REPS,
         "seed": seed,
         "products": [{"id": "item", "unit_cost": 10, "price": 25}],
         "nodes": [
