@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """How close ``chainsim.optimize`` comes to the exact optimum of each theory case (issue 15).
 
-    python benchmarks/optimize_theory.py                  # every case, 10 x the CI budget
+    python benchmarks/optimize_theory.py                  # every case, 10 x the CI budget and
+                                                          # 10 x the replications per evaluation
     python benchmarks/optimize_theory.py --scale 1        # the CI budgets (same as the tests)
     python benchmarks/optimize_theory.py --cases serial_two_stage --seeds 1 2 3 --workers 2
 
@@ -37,28 +38,34 @@ def main(argv=None) -> int:
                     help="budget = scale x the case's CI budget (default 10)")
     ap.add_argument("--seeds", type=int, nargs="+", default=None,
                     help="optimiser seeds (default: each case's own seed)")
+    ap.add_argument("--replications", type=int, default=None,
+                    help="replications per evaluation (default: 4 x scale, at least 4; the CI "
+                         "tests use 4)")
     ap.add_argument("--workers", type=int, default=1)
     args = ap.parse_args(argv)
 
+    reps = args.replications or max(cases.REPS, int(round(cases.REPS * args.scale)))
     rows = []
     for name in args.cases:
         for seed in args.seeds or [None]:
             case = cases.CASES[name]() if seed is None else cases.CASES[name](seed=seed)
             budget = int(case.budget * args.scale)
             t0 = time.perf_counter()
-            res, v = cases.run_case(case, budget, workers=args.workers)
+            res, v = cases.run_case(case, budget, replications=reps, workers=args.workers)
             wall = time.perf_counter() - t0
             within = res.simulated_days <= budget
             ok = v.ok and within
             pct = 100.0 * v.gap / case.optimum_cost if case.optimum_cost else float("nan")
-            print(f"== {case.name}  [{name}, seed {seed if seed is not None else 'default'}]")
+            print(f"== {case.name}  [{name}, seed {seed if seed is not None else 'default'}, "
+                  f"{reps} replications per evaluation]")
             print(f"   exact optimum   {fmt_point(case.optimum)}  cost {case.optimum_cost:.6g}")
             print(f"   found           {fmt_point(v.found)}  exact cost {v.found_cost:.6g}")
             print(f"   gap             {v.gap:.4g} ({pct:.3f} % of optimal); allowed "
                   f"{v.allowed:.4g}: {v.note}")
-            obj = getattr(res, "objective", None)
-            if obj is not None:
-                print(f"   optimiser says  objective {obj}")
+            mean, hw = res.objective
+            print(f"   optimiser says  objective {mean:.6g} ± {hw:.3g} (95% CI; exact value of "
+                  f"that point {v.found_cost:.6g})")
+            print(f"   statement       {res.statement}")
             print(f"   simulated days  {res.simulated_days:,} of {budget:,}"
                   f"{'' if within else '  OVER BUDGET'};  wall {wall:.1f} s")
             print(f"   check           {'PASS' if ok else 'FAIL'}")

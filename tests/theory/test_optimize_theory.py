@@ -571,10 +571,13 @@ CASES = {
 }
 
 
-def run_case(case: Case, budget: int | None = None, **kw):
-    """Run the optimiser on a case; returns (result, verdict)."""
-    budget = budget or case.budget
-    res = chainsim.optimize(case.spec(budget), **kw)
+def run_case(case: Case, budget: int | None = None, replications: int | None = None, **kw):
+    """Run the optimiser on a case (``replications`` per evaluation: the base's REPS unless
+    given); returns (result, verdict)."""
+    spec = case.spec(budget or case.budget)
+    if replications:
+        spec["replications"] = int(replications)
+    res = chainsim.optimize(spec, **kw)
     return res, case.judge(res)
 
 
@@ -651,6 +654,17 @@ def test_noise_helpers_agree_with_theory():
 # --------------------------------------------------------------------------- the optimiser
 
 
+def reported_objective_error(case: Case, res, verdict: Verdict) -> tuple[float, float]:
+    """(|reported mean − exact objective of the answer|, tolerance). The reported half-width is
+    t_{0.975, n−1} · s / √n over the answer's n replications, so s / √n = hw / t; the
+    tolerance is K = 5 of those standard errors (Student t as in theory_check; the selection's
+    optimism — the winner's curse — is far smaller under common random numbers)."""
+    mean, hw = res.objective
+    n = found_replications(res, case.paths, verdict.found)
+    se = hw / stats.t.ppf(0.975, n - 1)
+    return abs(mean - verdict.found_cost), 5.0 * se
+
+
 @pytest.mark.parametrize("name", list(CASES))
 def test_optimizer_reaches_exact_optimum(name):
     case = CASES[name]()
@@ -658,6 +672,10 @@ def test_optimizer_reaches_exact_optimum(name):
     msg = describe(case, res, verdict, case.budget)
     assert res.simulated_days <= case.budget, msg
     assert verdict.ok, msg
+    # what it reports about the answer is honest: its objective estimate is consistent with the
+    # answer's exact objective (the theory cost of the point found)
+    err, tol = reported_objective_error(case, res, verdict)
+    assert err <= tol, f"{msg}\nreported objective {res.objective}: off the exact {err:.4g} > {tol:.4g}"
 
 
 @st.composite
