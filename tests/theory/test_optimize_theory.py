@@ -490,6 +490,30 @@ def case_sS_zero_lead(seed: int = 13) -> Case:
                 _relative_judge(cost, c_star, paths, 0.01), budget=400_000)
 
 
+def case_sS_lead_time(seed: int = 17) -> Case:
+    # Beyond the check: the same (s, S) problem with L = 2 (theory.sS_poisson is exact
+    # for any constant lead time; test_sS_matches_markov_chain checks the simulator against it):
+    # exact optimum (11, 27) over 0 ≤ s < S ≤ 70, s ≤ 40; same 1 % standard.
+    lam, L, h, b, K = 4.0, 2, 1.0, 9.0, 30.0
+    paths = ("nodes.shop.policy.s", "nodes.shop.policy.S")
+    grid = [(s, S) for s in range(0, 41) for S in range(s + 1, 71)]
+    opt, c_star, _ = enumerate_min(lambda s, S: sS_cost(s, S, lam, L, h, b, K), grid)
+
+    def cost(s, S):
+        return sS_cost(int(s), int(S), lam, L, h, b, K)
+
+    def spec(budget):
+        base = base_stock_scenario("opt-sS-L2", {"dist": "poisson", "mean": lam}, None, L, h,
+                                   b, policy={"type": "sS", "s": 5, "S": 30}, order_cost=K,
+                                   seed=seed)
+        return opt_spec(base, {"metric": "total_cost", "node": "shop", "sense": "min"},
+                        {paths[0]: {"low": 0, "high": 40, "integer": True},
+                         paths[1]: {"low": 1, "high": 70, "integer": True}}, budget, seed)
+
+    return Case("(s,S), Poisson(4), L=2, h=1, b=9, K=30", paths, spec, opt, c_star, cost,
+                _relative_judge(cost, c_star, paths, 0.01), budget=400_000)
+
+
 def case_fill_rate_constraint(seed: int = 14) -> Case:
     # Minimise holding cost (h = 1) subject to fill_rate ≥ 0.98; Poisson(4), L = 1. Holding
     # increases with S, so the answer is the smallest S with exact fill rate ≥ 0.98: S = 13
@@ -566,6 +590,7 @@ CASES = {
     "base_stock_normal": case_base_stock_normal,
     "newsvendor_normal": case_newsvendor_normal,
     "sS_zero_lead": case_sS_zero_lead,
+    "sS_lead_time": case_sS_lead_time,
     "fill_rate_constraint": case_fill_rate_constraint,
     "serial_two_stage": case_serial,
 }
