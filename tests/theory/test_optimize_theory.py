@@ -33,12 +33,15 @@ Tolerances (each derived where the case is built):
   for normal demand the same computation on a fine lattice, ``lattice_window_variance``). An
   optimiser that picks a point whose true gap exceeds 4.5 se of what its own data could tell
   apart has made a mistake its budget cannot excuse (normal tail 2 P(Z > 4.5) ≈ 7e-6).
-- (s, S): the issue's 1 % of the exact optimal cost; serial line: the issue's 2 %.
+- (s, S): the issue's 1 % of the exact optimal cost (at L = 0, the issue's case, and at L = 2);
+  serial line: the issue's 2 %.
 - fill-rate constraint: the answer is the smallest S whose exact fill rate is ≥ 0.98; the
   neighbour is allowed only when the exact fill rate at the boundary lies within K_THEORY
   standard errors of 0.98 (``fill_rate_se``: delta method on the ratio of sums, exact
   autocovariances of the daily shortage by enumeration), i.e. when no feasibility decision at
   that budget could be sure.
+- every case: the simulated days never exceed the budget, and the objective the optimiser
+  reports (mean, 95 % CI) is within 5 of its standard errors of the exact value of its answer.
 """
 
 from __future__ import annotations
