@@ -62,12 +62,35 @@ def _values(values: dict) -> str:
                      for k, v in values.items())
 
 
+def _constraint_lines(result) -> list[str]:
+    """Each constraint's mean and 95% CI at the chosen point (its candidates.csv row)."""
+    table = result.candidates
+    if not result.best or table is None or table.empty:
+        return []
+    rows = table
+    for path, value in result.best.items():
+        if path in rows:
+            rows = rows[rows[path] == value]
+    if rows.empty:
+        return []
+    row = rows.sort_values("replications").iloc[-1]
+    out = []
+    for column in table.columns:
+        if column.endswith("_mean") and column != "objective_mean" and "@" in column:
+            name = column.removesuffix("_mean")
+            metric, node = name.split("@", 1)
+            out.append(f"  {metric} at {node}: {row[column]:.6g} ± {row[name + '_ci']:.3g} "
+                       "(95% CI)")
+    return out
+
+
 def summary_lines(result) -> list[str]:
     """The terminal summary: chosen values, objective with CI, runner-up, the statement."""
     mean, hw = result.objective
     lines = [f"best: {_values(result.best) or '(none)'}",
              f"  {result.metric} at {result.node} ({result.sense}): {mean:.6g} ± {hw:.3g} "
              "(95% CI)"]
+    lines += _constraint_lines(result)
     if result.runner_up:
         ru = dict(result.runner_up)
         rm, rhw = ru.pop("objective_mean"), ru.pop("objective_ci")
