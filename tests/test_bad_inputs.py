@@ -46,7 +46,14 @@ IN_SUBPROCESS = ["71_alias_bomb.yaml", "73_python_tag.yaml", "76_deep_block_nest
 FAST = 2.0  # seconds: a generous bound for refusing a parser attack
 
 
+# optimisation files (expected_optimize.yaml): both commands run `chainsim optimize` on them
+OPTIMIZE = set(YAML(typ="safe", pure=True).load(
+    (HERE / "expected_optimize.yaml").read_text(encoding="utf-8")) or {})
+
+
 def _args(command: str, name: str, tmp: Path) -> list[str]:
+    if name in OPTIMIZE:
+        return ["optimize", str(HERE / name), "--out", str(tmp / "out"), "-q"]
     if command == "validate":
         return ["validate", str(HERE / name)]
     return ["run", str(HERE / name), "--out", str(tmp / "out"), "-q"]

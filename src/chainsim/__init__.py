@@ -9,13 +9,16 @@ Public API:
   a ``Comparison`` with ``.comparison``, ``.ranking``, ``.kpis`` and ``.summary`` DataFrames;
 - ``with_values(scenario, {"nodes.shop.policy.S": 32, ...})``: a validated variant of a
   scenario, settings named by the dotted paths sweep files use;
+- ``optimize(spec, out=, workers=, ...)``: search policy parameters (an optimisation file or a
+  mapping of its keys) with common random numbers; ``.best``, ``.best_scenario``,
+  ``.objective``, ``.runner_up``, ``.statement``, ``.candidates``, ``.simulated_days``;
 - ``chainsim.theory``: the closed forms of inventory and queueing theory the simulator is
   checked against (newsvendor, base stock, (s, S), (r, Q), Erlang C, Chen's bullwhip bound, ...).
 
 The heavy modules (pandas, SimPy, scipy) load on first use, so ``import chainsim`` stays fast.
 """
 
-__all__ = ["__version__", "compare", "load_scenario", "simulate", "with_values"]
+__all__ = ["__version__", "compare", "load_scenario", "optimize", "simulate", "with_values"]
 
 
 def __getattr__(name):
@@ -118,3 +121,31 @@ def compare(scenarios, *, metric="channel_profit", baseline=None, replications=N
     return _compare(scenarios, metric=metric, baseline=baseline, replications=replications,
                     days=days, seed=seed, warmup=warmup, progress=progress,
                     allow_outside_paths=allow_outside_paths, allow_large=True)
+
+
+def optimize(spec, *, out=None, workers=1, scheduler=None, resume=False, progress=None):
+    """Search the parameters of an optimisation for the best mean objective under constraints.
+
+    Args:
+        spec: an optimisation file (OPT.yaml) or a mapping with its keys (``base`` a path, a
+            mapping or a Scenario — a path in a mapping is read from the current folder;
+            ``objective``, ``constraints``, ``parameters``, ``budget``, ``seed``,
+            ``replications``, ``delta``, ``set``, ``select``).
+        out: a results folder to write (candidates.csv, best.yaml, manifest.json, search.png);
+            None writes nothing.
+        workers, scheduler: local processes, or a Dask scheduler address.
+        resume: continue an interrupted search in ``out``.
+        progress: called as ``progress(simulated_days_used, budget)``.
+
+    Returns:
+        OptimizeResult: ``.best`` (path -> value), ``.best_scenario``, ``.objective`` (mean,
+        95% half-width), ``.runner_up`` (dict or None), ``.statement``, ``.candidates``
+        (DataFrame), ``.simulated_days``.
+
+    Raises:
+        ScenarioError: the spec or its base scenario has problems (every one, with its place).
+    """
+    from chainsim.experiments.optimize import optimize as _optimize
+
+    return _optimize(spec, out=out, workers=workers, scheduler=scheduler, resume=resume,
+                     progress=progress)

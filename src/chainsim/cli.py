@@ -165,12 +165,15 @@ def run(
     from chainsim.results.atomic import safe_name
     from chainsim.results.write import write_results
 
+    loaded = scn
     scn = resolve(scn, replications=replications, days=days, seed=seed, warmup=warmup)
     ts = {"first": "first", "all": True, "none": False}[timeseries]
     if plot and ts is False:
         ts = "first"  # the picture needs replication 0's series; it is not written
     target = out_dir if out_dir is not None else Path("results") / safe_name(scn.name)
     _check_out(target, "run", [file])
+    if not quiet:
+        _print_sized(loaded)
     if quiet:
         results = simulate(scn, timeseries=ts, trace=trace)
     else:
@@ -411,6 +414,65 @@ def sweep(
 
 
 @app.command()
+def optimize(
+    spec_file: Annotated[Path, typer.Argument(metavar="OPT.yaml", help="optimisation file")],
+    workers: Annotated[int | None, typer.Option(min=1, help="local processes (default: all cores)")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="results folder (default results/optimize-<file name>/)")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="continue an interrupted search in --out")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or summary")] = False,
+    outside_paths: Annotated[bool, typer.Option("--allow-outside-paths", help="let files named by extends:/csv: lie outside the folder of the file given")] = False,
+) -> None:
+    """Search policy parameters for the best mean objective under constraints (common random
+    numbers, pattern search, then a ranking-and-selection clean-up), within a budget of
+    simulated days; resumable."""
+    import os
+
+    from chainsim import __version__
+    from chainsim.errors import ScenarioError
+    from chainsim.experiments.optimizefile import load_optimization
+
+    try:
+        opt = load_optimization(spec_file, allow_outside_paths=outside_paths)
+    except ScenarioError as exc:
+        _fail_input(exc)
+    from chainsim.experiments.optimize import run_optimization
+    from chainsim.experiments.sweep import WorkerDied
+
+    target = out_dir if out_dir is not None else Path("results") / f"optimize-{spec_file.stem}"
+    inputs = [spec_file, *([opt.base_path] if opt.base_path else [])]
+    _check_out(target, "optimize", inputs,
+               same_kind=None if resume else "add --resume to continue that search, or choose "
+               "another --out")
+    kwargs = dict(workers=workers or os.cpu_count() or 1, scheduler=scheduler, resume=resume,
+                  version=__version__)
+    try:
+        if quiet:
+            result = run_optimization(opt, target, **kwargs)
+        else:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            with Progress("[progress.description]{task.description}", BarColumn(),
+                          TextColumn("{task.completed:,.0f} / {task.total:,.0f} simulated days"),
+                          TimeElapsedColumn(), console=err, transient=True) as bar:
+                task = bar.add_task("search", total=opt.budget_days)
+                result = run_optimization(opt, target, **kwargs, progress=lambda used, total:
+                                          bar.update(task, completed=used, total=total))
+    except ValueError as exc:
+        say(str(exc))
+        raise typer.Exit(BAD_INPUT) from None
+    except WorkerDied as exc:
+        say(str(exc))
+        raise typer.Exit(FAILURE) from None
+    if not quiet:
+        from chainsim.report.optimize import summary_lines
+
+        for line in summary_lines(result):
+            say(line, out)
+    say(f"results: {target}/ (manifest.json, candidates.csv, best.yaml, search.png)", out)
+
+
+@app.command()
 def play(
     file: Annotated[Path, typer.Argument(help="scenario YAML file, e.g. scenarios/teaching/beer_game.yaml")],
     role: Annotated[str | None, typer.Option(help="node id to play: retailer | wholesaler | distributor | factory in the Beer Game (default: retailer)")] = None,
@@ -453,7 +515,7 @@ def play(
 
 @app.command()
 def rerun(
-    results_dir: Annotated[Path, typer.Argument(metavar="RESULTS_DIR", help="folder written by run, sweep or compare")],
+    results_dir: Annotated[Path, typer.Argument(metavar="RESULTS_DIR", help="folder written by run, sweep, compare or optimize")],
     out_dir: Annotated[Path | None, typer.Option("--out", help="keep the repeat in this new folder (default: a temporary folder, removed)")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="local processes for a sweep (default: all cores)")] = None,
 ) -> None:

@@ -77,10 +77,15 @@ def test_lane_uses_from_and_to(schema):
     assert lane["properties"]["lead_time"]["default"] == {"dist": "constant", "value": 0.0}
 
 
+def _number(prop: dict) -> dict:
+    return next((p for p in prop.get("anyOf", [prop]) if p.get("type") != "null"), prop)
+
+
 def test_numeric_bounds_are_in_the_schema(schema):
     defs = schema["$defs"]
-    assert defs["RQ"]["properties"]["Q"]["exclusiveMinimum"] == 0
-    assert defs["BaseStock"]["properties"]["S"]["minimum"] == 0
+    # a level may be left out for a service target: its number is the non-null branch
+    assert _number(defs["RQ"]["properties"]["Q"])["exclusiveMinimum"] == 0
+    assert _number(defs["BaseStock"]["properties"]["S"])["minimum"] == 0
     assert defs["Costs"]["properties"]["holding"]["minimum"] == 0
     assert schema["properties"]["horizon_days"]["exclusiveMinimum"] == 0
 

@@ -1,4 +1,4 @@
-"""Repeat a run, sweep or comparison from its results folder and check the numbers bit for bit.
+"""Repeat a run, sweep, comparison or optimisation from its results folder and check the numbers bit for bit.
 
 Every results folder describes itself: ``manifest.json`` names its kind (run, sweep, compare),
 the versions that made the numbers (chainsim, numpy, simpy, Python) and the command-line options
@@ -8,6 +8,8 @@ that shaped it; the resolved scenarios hold every setting, seed included:
     sweep     manifest.json (points, replications, metrics,   -> each point's scenario is the
               precision), base.resolved.yaml                     base with the point's values set
     compare   manifest.json (metric, baseline), scenarios/    -> compare the resolved scenarios
+    optimize  manifest.json (objective, ranges, budget),      -> the same search; candidates.csv
+              base.resolved.yaml                                 is compared
 
 The repeat of a sweep has no figures/, that of a comparison only its tables and scenarios
 (no figures or report.html). A ``run`` folder written before manifests existed is repeated from its scenario.resolved.yaml
@@ -35,9 +37,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from chainsim.errors import ChainsimError
 from chainsim.experiments.sweepfile import Precision
 
-KINDS = ("run", "sweep", "compare")
+KINDS = ("run", "sweep", "compare", "optimize")
 TABLES = {"run": ("kpis.csv", "summary.csv"), "sweep": ("kpis.csv", "summary.csv"),
-          "compare": ("kpis.csv", "summary.csv", "comparison.csv", "ranking.csv")}
+          "compare": ("kpis.csv", "summary.csv", "comparison.csv", "ranking.csv"),
+          "optimize": ("candidates.csv",)}
 #: Columns that hold results; every other column names the row (scenario, point, node, ...).
 VALUE_COLUMNS = frozenset({
     "value", "mean", "std", "ci_low", "ci_high", "n", "rank", "p_best", "diff_mean", "diff_std",
@@ -111,10 +114,15 @@ def read_folder(folder: str | Path) -> Recorded:
         raise RerunError(f"{folder} is not a results folder: it has no manifest.json (nor a "
                          f"scenario.resolved.yaml); {HOW_TO_MAKE}")
     needed = {"run": ["scenario.resolved.yaml"], "sweep": ["base.resolved.yaml"],
-              "compare": ["scenarios"]}[kind] + ["kpis.csv"]
+              "compare": ["scenarios"], "optimize": ["base.resolved.yaml"]}[kind] + [
+        "candidates.csv" if kind == "optimize" else "kpis.csv"]
     missing = [n for n in needed if not (folder / n).exists()]
     if kind == "sweep":
         missing += [f"manifest.json key '{k}'" for k in ("points", "parameters", "replications")
+                    if data.get(k) is None]
+    if kind == "optimize":
+        missing += [f"manifest.json key '{k}'" for k in ("objective", "ranges", "budget_days",
+                                                         "replications")
                     if data.get(k) is None]
     if missing:
         raise RerunError(f"{folder} is a {kind} results folder without {', '.join(missing)}; "
@@ -146,7 +154,7 @@ class Manifest(BaseModel):
 
     model_config = ConfigDict(extra="allow", strict=True)
 
-    kind: Literal["run", "sweep", "compare"] | None = None
+    kind: Literal["run", "sweep", "compare", "optimize"] | None = None
     chainsim: str | None = None
     numpy: str | None = None
     simpy: str | None = None
@@ -250,7 +258,8 @@ def repeat(recorded: Recorded, out_dir: Path, version: str, *, workers: int = 1,
            progress: Callable[[int, int], None] | None = None) -> Path:
     """Run again what ``recorded`` holds, writing a results folder of the same kind to
     ``out_dir``. Raises ScenarioError when a recorded scenario no longer loads."""
-    return {"run": _repeat_run, "sweep": _repeat_sweep, "compare": _repeat_compare}[
+    return {"run": _repeat_run, "sweep": _repeat_sweep, "compare": _repeat_compare,
+            "optimize": _repeat_optimize}[
         recorded.kind](recorded, Path(out_dir), version, workers, progress)
 
 
@@ -307,6 +316,23 @@ def _repeat_sweep(recorded, out_dir, version, workers, progress) -> Path:
                   precision=None if precision is None else Precision.model_validate(precision))
     run_sweep(sweep, out_dir, workers=workers, version=version, progress=progress,
               figures=False)
+    return out_dir
+
+
+def _repeat_optimize(recorded, out_dir, version, workers, progress) -> Path:
+    """The same search from the base it searched: the same points, replications and choice."""
+    from chainsim.experiments.optimize import from_manifest, run_optimization
+    from chainsim.scenario.load import load_scenario
+
+    base = load_scenario(recorded.folder / "base.resolved.yaml", allow_outside_paths=True)
+    try:
+        opt = from_manifest(recorded.manifest, base)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RerunError(f"{recorded.folder / 'manifest.json'}: the optimisation it records is "
+                         f"incomplete ({exc}); the folder cannot be repeated; {HOW_TO_MAKE}"
+                         ) from None
+    run_optimization(opt, out_dir, workers=workers, version=version, progress=progress,
+                     figures=False)
     return out_dir
 
 

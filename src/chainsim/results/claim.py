@@ -23,7 +23,7 @@ from pathlib import Path
 
 from chainsim.errors import ChainsimError, printable
 
-KINDS = ("run", "compare", "sweep", "play")  # the kinds of folder chainsim writes
+KINDS = ("run", "compare", "sweep", "play", "optimize")  # the kinds of folder chainsim writes
 MANIFEST = "manifest.json"
 MANIFEST_LIMIT = 10_000_000  # bytes read of a manifest: a chainsim manifest is far smaller
 SHOWN = 5  # names listed in a message

@@ -400,9 +400,9 @@ def _levels_or_target(policy, levels: tuple[str, ...], example: str) -> None:
         raise ValueError(f"{policy.type} gives both target and {names}, which the target "
                          f"computes; remove {names} (or remove target to keep your levels)")
     if policy.target is None and len(given) < len(levels):
-        missing = " and ".join(k for k in levels if k not in given)
-        raise ValueError(f"{policy.type} needs {missing} ({example}), or a service target "
-                         "instead, e.g. target: {fill_rate: 0.98}")
+        missing = ", ".join(f"missing required field '{k}'" for k in levels if k not in given)
+        raise ValueError(f"{policy.type} is {missing}; add '{example}', or a service target "
+                         "instead of the levels, e.g. target: {fill_rate: 0.98}")
 
 
 class BaseStock(PolicyBase):
@@ -414,7 +414,7 @@ class BaseStock(PolicyBase):
 
     @model_validator(mode="after")
     def _S_or_target(self) -> BaseStock:
-        _levels_or_target(self, ("S",), "e.g. S: 40")
+        _levels_or_target(self, ("S",), "S: 40")
         return self
 
 
@@ -428,7 +428,7 @@ class SS(PolicyBase):
 
     @model_validator(mode="after")
     def _s_below_S(self) -> SS:
-        _levels_or_target(self, ("s", "S"), "e.g. s: 20, S: 60")
+        _levels_or_target(self, ("s", "S"), "s: 20, S: 60")
         if self.target is None and self.s >= self.S:
             raise ValueError(f"sS needs s < S (got s {self.s:g}, S {self.S:g}); lower s or raise S")
         return self
@@ -446,7 +446,7 @@ class RQ(PolicyBase):
     @model_validator(mode="after")
     def _r_or_target(self) -> RQ:
         _levels_or_target(self, ("r",) if self.target is not None else ("r", "Q"),
-                          "e.g. r: 20, Q: 40")
+                          "r: 20, Q: 40")
         return self
 
 
@@ -835,7 +835,7 @@ class Scenario(Spec):
     lanes: list[Lane] = Field(default_factory=list)
     market: Market | None = None
     # the policies sized from a target when loaded (scenario/sizing.py `records`); not a field,
-    # so dumps, resolved files and equality see the plain levels only
+    # so dumps and resolved files hold the plain levels only
     _sized: tuple = PrivateAttr(default=())
 
     @property

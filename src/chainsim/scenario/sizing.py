@@ -43,7 +43,8 @@ units, else rounded up to 0.01). Q (and S − s) is the EOQ √(2 K μ / h) with
 and h = ``costs.holding`` (Harris 1913; Silver–Pyke–Thomas §5.2); when K or h is 0 or the EOQ is
 below one review's demand, max(μ R, 1); then at least the MOQ (the policy's ``moq`` or the
 supplier's ``min_order``) and rounded up to the case pack ``multiple``. An ``rQ`` may give
-``Q`` itself (only r is sized). MOQ and case packs on the orders themselves are left out.
+``Q`` itself (only r is sized). MOQ and case packs on the orders themselves are left out, and
+a node with ``unmet: lost`` is sized as if it backordered (it then serves at least as well).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ class Sized:
 
     def line(self) -> str:
         """e.g. ``shop: sS s=37 S=95 from fill_rate 0.98``."""
-        shown = " ".join(f"{k}={v:g}" for k, v in self.levels)
+        shown = " ".join(f"{k}={v:.10g}" for k, v in self.levels)
         return f"{self.node}: {self.policy} {shown} from {self.target} {self.value:g}"
 
 
@@ -149,17 +150,15 @@ class _NegBin(_Model):
         return self._dist(n).cdf(np.floor(y))
 
     def loss(self, n, y):
+        """E(X − y)⁺ = E X − y + E(y − X)⁺, and E(y − X)⁺ = y F(k) − E[X 1{X ≤ k}], k = ⌊y⌋,
+        with E[X 1{X ≤ k}] = E X · F_{r+1}(k − 1) (k p_r(k) = (r (1 − p) / p) p_{r+1}(k − 1))."""
         y = np.asarray(y, dtype=float)
         if n == 0:
             return np.maximum(-y, 0.0)
         k = np.floor(y)
-        top = int(max(k.max(), 0)) + 1
-        dist = self._dist(n)
-        xs = np.arange(top)
-        partial = np.concatenate([[0.0], np.cumsum(xs * dist.pmf(xs))])  # E[X 1{X ≤ k}]
-        below = np.where(k >= 0, y * dist.cdf(k) - partial[np.clip(k, -1, top - 1).astype(int) + 1],
-                         0.0)
-        return self.mean * n - y + below
+        r, p = n * self.mean ** 2 / (self.var - self.mean), self.mean / self.var
+        below = y * stats.nbinom.cdf(k, r, p) - self.mean * n * stats.nbinom.cdf(k - 1, r + 1, p)
+        return self.mean * n - y + np.where(k >= 0, below, 0.0)
 
     def pmf(self, n, size):
         return self._dist(n).pmf(np.arange(size))
@@ -264,8 +263,9 @@ def demand_model(scn: s.Scenario, node: s.Node, moments: Moments) -> tuple[_Mode
     if not specs or mu <= 0:
         raise CannotSize(f"no demand reaches it (expected {mu:g} units a day), so no level "
                          f"meets a target; give the levels instead (e.g. {_example(node.policy)})")
+    regions = _region_specs(scn)
     whole = node.integer if node.integer is not None else all(
-        isinstance(d, s.Orders) or _whole(d) or d in _region_specs(scn) for d in specs)
+        isinstance(d, s.Orders) or _whole(d) or any(d is r for r in regions) for d in specs)
     only = specs[0] if len(specs) == 1 and node.demand is specs[0] else None
     if all(isinstance(d, s.Constant) for d in specs) or (var == 0 and only is not None):
         return _Constant(mu), whole
@@ -397,13 +397,11 @@ def smallest_level(meets: Callable[[float], bool], start: float, lowest: float,
     """The smallest t (whole, or to 0.01) with ``meets(t)``, ``meets`` monotone in t and false
     at ``lowest``; the search doubles past ``start`` until it holds."""
     lo, hi = lowest, max(start, lowest + 1)
-    for _ in range(80):
-        if meets(hi):
-            break
-        lo, hi = hi, hi + 2 * (hi - lowest) + 10
-        if hi > MAX_QUANTITY:
-            raise CannotSize(f"meeting it needs levels above {MAX_QUANTITY:g} units; lower "
-                             "the target")
+    while not meets(hi):
+        if hi >= MAX_QUANTITY:
+            raise CannotSize(f"meeting it needs levels above {MAX_QUANTITY:g} units, the most a "
+                             "level may be (README: Ranges); lower the target or give the levels")
+        lo, hi = hi, min(hi + 2 * (hi - lowest) + 10, MAX_QUANTITY)
     if whole:
         lo, hi = math.floor(lo), math.ceil(hi)
         while hi - lo > 1:
@@ -480,12 +478,16 @@ def size_policy(scn: s.Scenario, node: s.Node, moments: Moments) -> dict[str, fl
         return exposure.service(kind, t + offsets, weights) >= value
 
     mean, sd = exposure.spread()
-    t = smallest_level(meets, mean + 6 * sd + 1, -float(offsets.max()) - 1, whole)
-    if policy.type == "base_stock":
-        return {"S": t}
-    if policy.type == "sS":
-        return {"s": t, "S": t + Q}
-    return {"r": t, "Q": Q}
+    t = smallest_level(meets, min(mean + 6 * sd + 1, MAX_QUANTITY), -float(offsets.max()) - 1,
+                       whole)
+    levels = ({"S": t} if policy.type == "base_stock" else
+              {"s": t, "S": t + Q} if policy.type == "sS" else {"r": t, "Q": Q})
+    for name, level in levels.items():
+        if abs(level) > MAX_QUANTITY:
+            raise CannotSize(f"it needs {name} = {level:.4g} units, more than {MAX_QUANTITY:g}, "
+                             "the most a level may be (README: Ranges); lower the target or "
+                             "give the levels")
+    return levels
 
 
 # --------------------------------------------------------------------------- the loader's step
