@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from chainsim.errors import Problem, ScenarioError, scenario_error
 from chainsim.metrics import catalog
 from chainsim.scenario.load import load_scenario
-from chainsim.scenario.messages import message_for, shown_value
+from chainsim.scenario.messages import message_for, shown_value, unknown_top_key
 from chainsim.scenario.positions import locate, own_pos
 from chainsim.scenario.schema import Scenario
 from chainsim.scenario.sizing import as_written
@@ -322,11 +322,7 @@ def _spec_problems(exc: ValidationError, raw: Any, file: str) -> list[Problem]:
     for err in exc.errors(include_url=False, include_context=True, include_input=True):
         loc = tuple(err["loc"])
         if err["type"] == "extra_forbidden" and len(loc) == 1:
-            key = str(loc[0])
-            near = difflib.get_close_matches(key, OPTIMIZE_KEYS, n=1, cutoff=0.5)
-            hint = f"did you mean '{near[0]}'?" if near else "remove it"
-            msg = (f"unknown key '{key}' in the optimisation file; {hint} (valid keys: "
-                   f"{', '.join(OPTIMIZE_KEYS)})")
+            msg = unknown_top_key(str(loc[0]), OPTIMIZE_KEYS, "optimisation file")
         elif err["type"] == "missing" and len(loc) == 1:
             msg = f"the optimisation file needs '{loc[0]}'"
             loc = ()

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from chainsim.metrics.catalog import lower_is_better
+from chainsim.metrics.summary import t_half_width
 
 NETWORK = "network"
 DEFAULT_BAND = 0.005  # a relative difference below 0.5% is practically nothing
@@ -43,7 +43,7 @@ def paired(kpis: pd.DataFrame, a: str, b: str, node: str, metric: str) -> Paired
     mean = float(d.mean())
     if n < 2:
         return Paired(mean, math.nan, math.nan, n)
-    half = float(stats.t.ppf(0.975, n - 1) * d.std(ddof=1) / math.sqrt(n))
+    half = t_half_width(float(d.std(ddof=1)), n)
     return Paired(mean, mean - half, mean + half, n)
 
 

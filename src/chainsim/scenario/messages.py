@@ -86,6 +86,14 @@ def _example_for(loc: tuple[Any, ...]) -> str:
     return _EXAMPLES.get(str(last), "")
 
 
+def unknown_top_key(key: str, keys: list[str], kind: str) -> str:
+    """The message for a top-level key a file of ``kind`` (sweep, optimisation, study file)
+    does not have: the closest valid key, and all of them."""
+    near = difflib.get_close_matches(key, keys, n=1, cutoff=0.5)
+    hint = f"did you mean '{near[0]}'?" if near else "remove it"
+    return f"unknown key '{key}' in the {kind}; {hint} (valid keys: {', '.join(keys)})"
+
+
 def message_for(err: dict[str, Any], raw: Any) -> tuple[tuple[Any, ...], str]:
     """Turn one pydantic error into (location to point at, message with the fix)."""
     loc = tuple(err["loc"])

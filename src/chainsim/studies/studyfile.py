@@ -8,7 +8,6 @@ message), a metric the catalogue does not know, a perspective firm that owns not
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from pydantic import ValidationError
 from chainsim.errors import Problem, ScenarioError, scenario_error
 from chainsim.metrics import catalog
 from chainsim.scenario.load import load_scenario
-from chainsim.scenario.messages import message_for
+from chainsim.scenario.messages import message_for, unknown_top_key
 from chainsim.scenario.positions import locate, own_pos
 from chainsim.scenario.schema import Scenario
 from chainsim.scenario.yamlread import plain, read_yaml
@@ -93,11 +92,7 @@ def _spec_problems(exc: ValidationError, raw: Any, file: str) -> list[Problem]:
     for err in exc.errors(include_url=False, include_context=True, include_input=True):
         loc = tuple(err["loc"])
         if err["type"] == "extra_forbidden" and len(loc) == 1:
-            key = str(loc[0])
-            near = difflib.get_close_matches(key, STUDY_KEYS, n=1, cutoff=0.5)
-            hint = f"did you mean '{near[0]}'?" if near else "remove it"
-            msg = (f"unknown key '{key}' in the study file; {hint} (valid keys: "
-                   f"{', '.join(STUDY_KEYS)})")
+            msg = unknown_top_key(str(loc[0]), STUDY_KEYS, "study file")
         else:
             loc, msg = message_for(err, raw)
         out.append(Problem(*locate(raw, loc, file), msg))
