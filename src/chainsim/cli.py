@@ -77,12 +77,24 @@ def validate(
     """Check scenario files: say OK, or print each problem as FILE:LINE:COL: message (a
     scenario over the size limits is a problem unless --allow-large)."""
     from chainsim.errors import ScenarioError
-    from chainsim.scenario.load import check_base, is_base_file, load_raw, parse_scenario
+    from chainsim.scenario.load import (
+        check_base,
+        file_kind,
+        is_base_file,
+        load_raw,
+        parse_scenario,
+    )
+    from chainsim.scenario.yamlread import read_yaml
 
     bad = False
     for f in files:
         try:
-            raw = load_raw(f, allow_outside_paths=outside_paths)
+            data = read_yaml(f)
+            kind = file_kind(data)
+            if kind in ("study", "optimisation"):
+                say(_check_other_kind(kind, f, outside_paths), to=out)
+                continue
+            raw = load_raw(f, allow_outside_paths=outside_paths, data=data)
             if is_base_file(raw):
                 check_base(raw, str(f))
                 out.print(f"{f}: OK (a base file for extends:, no nodes of its own)",
@@ -106,6 +118,21 @@ def validate(
         _print_sized(scn)
     if bad:
         raise typer.Exit(BAD_INPUT)
+
+
+def _check_other_kind(kind: str, f: Path, outside_paths: bool) -> str:
+    """Check a study or optimisation file as its command would; the OK line."""
+    if kind == "study":
+        from chainsim.studies.studyfile import load_study
+
+        study = load_study(f, allow_outside_paths=outside_paths)
+        return (f"{f}: OK (study {study.spec.study}: "
+                f"{count(len(study.names), 'strategy', 'strategies')}: "
+                f"{', '.join(study.names)}); run it with chainsim study {f}")
+    from chainsim.experiments.optimizefile import load_optimization
+
+    load_optimization(f)
+    return f"{f}: OK (an optimisation file); run it with chainsim optimize {f}"
 
 
 def _print_sized(scn) -> None:

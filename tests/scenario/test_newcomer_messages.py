@@ -69,7 +69,7 @@ def test_a_sweep_file_is_sent_to_chainsim_sweep(command, tmp_path, monkeypatch):
     res = _cli(command, str(SWEEP))
     assert res.exit_code == 2
     assert _lines(res.stderr) == [
-        f"{SWEEP}:1:1: this is a sweep file (it has base: and parameters:); run it with "
+        f"{SWEEP}:1:1: this is a sweep file, not a scenario; run it with "
         f"chainsim sweep {SWEEP}"]
     assert list(tmp_path.iterdir()) == []
 

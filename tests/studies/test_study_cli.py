@@ -90,3 +90,27 @@ def test_bad_study_files_are_refused_at_their_line(tmp_path, text, where, piece)
     assert code == 2, output
     assert f"{f}{where}" in flat and piece in flat, output
     assert "Traceback" not in output and not out.exists()
+
+
+def test_validate_checks_a_study_and_run_sends_it_to_chainsim_study(tmp_path):
+    f = tmp_path / "study.yaml"
+    f.write_text(short(), encoding="utf-8")
+    code, text = cli("validate", f)
+    assert code == 0 and "OK (study five-strategies: 5 strategies" in " ".join(text.split())
+    code, text = cli("run", f, "--out", tmp_path / "out")
+    assert code == 2
+    assert f"this is a study file, not a scenario; run it with chainsim study {f}" in " ".join(
+        text.split())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(short(**{"perspective: brand": "perspectiv: brand"}), encoding="utf-8")
+    code, text = cli("validate", bad)
+    assert code == 2 and f"{bad}:7:1: unknown key 'perspectiv'" in text
+
+
+def test_validate_checks_an_optimisation_file():
+    f = ROOT / "experiments" / "optimize" / "single_retailer_sS.yaml"
+    code, text = cli("validate", f)
+    assert code == 0 and "OK (an optimisation file)" in text
+    code, text = cli("run", f)
+    assert code == 2 and "this is a optimisation file" not in text
+    assert "run it with chainsim optimize" in " ".join(text.split())

@@ -86,8 +86,22 @@ def is_base_file(raw: Any) -> bool:
 
 
 def is_sweep_file(raw: Any) -> bool:
-    """A file with ``base:`` and ``parameters:`` is a sweep file (experiments/sweepfile.py)."""
+    """A file with ``base:`` and ``parameters:`` is a sweep file (experiments/sweepfile.py), or
+    with ``objective:`` too an optimisation file (experiments/optimizefile.py)."""
     return isinstance(raw, Mapping) and "base" in raw and "parameters" in raw
+
+
+def file_kind(raw: Any) -> str:
+    """What a YAML file of chainsim is: ``study``, ``optimisation``, ``sweep`` or ``scenario``
+    (by the keys only its kind has)."""
+    if isinstance(raw, Mapping) and "study" in raw and "strategies" in raw:
+        return "study"
+    if is_sweep_file(raw):
+        return "optimisation" if "objective" in raw else "sweep"
+    return "scenario"
+
+
+COMMAND_OF_KIND = {"study": "study", "optimisation": "optimize", "sweep": "sweep"}
 
 
 def check_base(raw: Any, file: str) -> None:
@@ -109,19 +123,21 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-def load_raw(path: str | Path, *, allow_outside_paths: bool = False) -> Any:
-    """Read a scenario file with its ``extends:`` chain merged and csv paths made absolute.
+def load_raw(path: str | Path, *, allow_outside_paths: bool = False, data: Any = None) -> Any:
+    """Read a scenario file with its ``extends:`` chain merged and csv paths made absolute
+    (``data``: the file's YAML when the caller has read it already).
 
     Files named by ``extends:`` and ``csv:`` must lie in the scenario's folder or below it,
     unless ``allow_outside_paths`` (paths.py).
     """
     path = Path(path)
     root = None if allow_outside_paths else root_of(path)
-    data = read_yaml(path)
-    if is_sweep_file(data):
+    data = read_yaml(path) if data is None else data
+    kind = file_kind(data)
+    if kind != "scenario":
         raise scenario_error([Problem(
-            str(path), 1, 1, "this is a sweep file (it has base: and parameters:); run it with "
-            f"chainsim sweep {path}",
+            str(path), 1, 1, f"this is {'an' if kind[0] in 'aeiou' else 'a'} {kind} file, not "
+            f"a scenario; run it with chainsim {COMMAND_OF_KIND[kind]} {path}",
         )])
     raw = resolve_extends(data, path, root=root)
     resolve_csv_paths(raw, path, root)
