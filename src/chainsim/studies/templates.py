@@ -111,48 +111,84 @@ def build_network(strategy: Mapping[str, Any], study: Mapping[str, Any]) -> dict
     ``stock`` (policy type, target, review_days, holding_pct_per_year, order costs),
     ``transport`` (lane costs and the outlets' lead time) and the run settings.
     """
-    brand = study["perspective"]
-    product = study["product"]
-    stock = study["stock"]
-    transport = study["transport"]
+    product, stock, transport = study["product"], study["stock"], study["transport"]
     regions = [r["id"] for r in study["market"]["regions"]]
     price = strategy.get("price") or product["price"]
     tiers = strategy.get("intermediaries") or []
-
-    def holding(value: float) -> float:
-        return round(stock["holding_pct_per_year"] * value / DAYS_PER_YEAR, 6)
-
-    def policy(case_pack: int | None = None) -> dict[str, Any]:
-        out = {"type": stock["policy"], "target": dict(stock["target"]),
-               "review_days": stock["review_days"]}
-        if case_pack and case_pack > 1:
-            out["multiple"] = case_pack
-        return out
-
-    plant_price = strategy.get("brand_price") if tiers else product["unit_cost"]
+    plant_price = strategy.get("brand_price") if tiers else None
     plant = {"id": "plant", "role": "manufacturer", "infinite_supply": True,
              "price": plant_price if plant_price is not None else product["unit_cost"],
-             "owner": brand}
+             "owner": study["perspective"]}
     if tiers and strategy.get("brand_moq"):
         plant["min_order"] = strategy["brand_moq"]
-    nodes: list[dict[str, Any]] = [plant]
-    lanes: list[dict[str, Any]] = []
+    nodes, lanes, supplier_of_region = _intermediaries(tiers, regions, plant, stock, transport)
+    nodes.insert(0, plant)
+    default_supplier = supplier_of_region.get(None, "plant")
 
-    # intermediaries, tier by tier; each node of a tier buys from one node of the tier above
-    # (round robin) and the last tier's nodes split the regions among them
-    above = [("plant", plant["price"])]
-    supplier_of_region: dict[str, tuple[str, float]] = {}
+    pack = strategy.get("case_pack")
+    outlet_costs = {"holding": _holding(stock, price), "order": stock["order_cost_outlet"]}
+    outlet_lane = {"lead_time": {"dist": "constant",
+                                 "value": strategy.get("outlet_lead_days",
+                                                       transport["outlet_lead_days"])},
+                   "cost_per_unit": transport["outlet_cost_per_unit"]}
+    for region in regions:
+        for k in range(strategy.get("outlets_per_region", 0)):
+            oid = f"{region}-{k + 1}"
+            nodes.append({"id": oid, "role": "retailer", "region": region,
+                          "channels": list(strategy.get("outlet_channels", ["store"])),
+                          "price": price, "unmet": "lost", "policy": _policy(stock, pack),
+                          "costs": dict(outlet_costs)})
+            lanes.append({"from": supplier_of_region.get(region, default_supplier), "to": oid,
+                          **copy.deepcopy(outlet_lane)})
+    for online in strategy.get("online") or []:
+        nodes.append(_online_outlet(online, study["perspective"], price, _policy(stock, pack),
+                                    outlet_costs, study["market"]))
+        lanes.append({"from": default_supplier, "to": online["id"],
+                      **copy.deepcopy(outlet_lane)})
+    return {"name": strategy["name"], "description": strategy.get("description", ""),
+            **{k: study[k] for k in ("horizon_days", "warmup_days", "replications", "seed")
+               if k in study},
+            "products": [dict(product)], "market": copy.deepcopy(study["market"]),
+            "nodes": nodes, "lanes": lanes}
+
+
+def _holding(stock: Mapping[str, Any], value: float) -> float:
+    """Holding cost per unit-day: the yearly rate on the unit's value there."""
+    return round(stock["holding_pct_per_year"] * value / DAYS_PER_YEAR, 6)
+
+
+def _policy(stock: Mapping[str, Any], case_pack: int | None = None) -> dict[str, Any]:
+    """The study's stock rule: its policy type sized from its service target."""
+    out = {"type": stock["policy"], "target": dict(stock["target"]),
+           "review_days": stock["review_days"]}
+    if case_pack and case_pack > 1:
+        out["multiple"] = case_pack
+    return out
+
+
+def _intermediaries(tiers: list, regions: list[str], plant: Mapping[str, Any],
+                    stock: Mapping[str, Any], transport: Mapping[str, Any]):
+    """The intermediaries' nodes and lanes, tier by tier: each node of a tier buys from one
+    node of the tier above (round robin) at its selling price, and the last tier's nodes split
+    the regions among them. Returns (nodes, lanes, region → supplier id; None → the default
+    supplier of online outlets: the last tier's first node)."""
+    nodes: list[dict[str, Any]] = []
+    lanes: list[dict[str, Any]] = []
+    above = [(plant["id"], plant["price"])]
+    supplier_of: dict[str | None, str] = {}
     for t, tier in enumerate(tiers):
+        last = t == len(tiers) - 1
         groups = _region_groups(tier, regions)
         here = []
         for k, served in enumerate(groups):
             src, buy = above[k % len(above)]
             value = buy * (1 + tier["markup"])
-            nid = _tier_id(tier, k, len(groups), served)
+            nid = _tier_id(tier, k, len(groups))
             node = {"id": nid, "role": tier["role"], "markup": tier["markup"],
-                    "policy": policy(),
-                    "costs": {"holding": holding(value), "order": stock["order_cost_tier"]}}
-            if tier.get("territories") and t == len(tiers) - 1:
+                    "policy": _policy(stock),
+                    "costs": {"holding": _holding(stock, value),
+                              "order": stock["order_cost_tier"]}}
+            if tier.get("territories") and last:
                 node["territory"] = list(served)
             nodes.append(node)
             lanes.append({"from": src, "to": nid,
@@ -161,35 +197,11 @@ def build_network(strategy: Mapping[str, Any], study: Mapping[str, Any]) -> dict
                           "cost_per_unit": transport["tier_cost_per_unit"],
                           "cost_per_shipment": transport["tier_cost_per_shipment"]})
             here.append((nid, value))
-            if t == len(tiers) - 1:
-                supplier_of_region.update((r, (nid, value)) for r in served)
+            if last:
+                supplier_of.update((r, nid) for r in served)
         above = here
-    default_supplier = above[0]
-
-    outlet_costs = {"holding": holding(price), "order": stock["order_cost_outlet"]}
-    outlet_lead = strategy.get("outlet_lead_days", transport["outlet_lead_days"])
-    outlet_lane = {"lead_time": {"dist": "constant", "value": outlet_lead},
-                   "cost_per_unit": transport["outlet_cost_per_unit"]}
-    for region in regions:
-        src = supplier_of_region.get(region, default_supplier)[0]
-        for k in range(strategy.get("outlets_per_region", 0)):
-            oid = f"{region}-{k + 1}"
-            nodes.append({"id": oid, "role": "retailer", "region": region,
-                          "channels": list(strategy.get("outlet_channels", ["store"])),
-                          "price": price, "unmet": "lost",
-                          "policy": policy(strategy.get("case_pack")),
-                          "costs": dict(outlet_costs)})
-            lanes.append({"from": src, "to": oid, **copy.deepcopy(outlet_lane)})
-    for online in strategy.get("online") or []:
-        nodes.append(_online_outlet(online, brand, price, policy(strategy.get("case_pack")),
-                                    outlet_costs, study["market"]))
-        lanes.append({"from": default_supplier[0], "to": online["id"],
-                      **copy.deepcopy(outlet_lane)})
-    return {"name": strategy["name"], "description": strategy.get("description", ""),
-            **{k: study[k] for k in ("horizon_days", "warmup_days", "replications", "seed")
-               if k in study},
-            "products": [dict(product)], "market": copy.deepcopy(study["market"]),
-            "nodes": nodes, "lanes": lanes}
+    supplier_of[None] = above[0][0]
+    return nodes, lanes, supplier_of
 
 
 def _region_groups(tier: Mapping[str, Any], regions: list[str]) -> list[list[str]]:
@@ -205,7 +217,7 @@ def _region_groups(tier: Mapping[str, Any], regions: list[str]) -> list[list[str
     return [regions[k::count] for k in range(count)]
 
 
-def _tier_id(tier: Mapping[str, Any], k: int, n: int, served: list[str]) -> str:
+def _tier_id(tier: Mapping[str, Any], k: int, n: int) -> str:
     """A tier node's id: the territory's name, the role (one node) or role-1, role-2, ..."""
     territories = tier.get("territories")
     if isinstance(territories, Mapping):
