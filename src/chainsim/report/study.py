@@ -119,9 +119,39 @@ def _service(page: StudyPage, summary: pd.DataFrame, order: list[str]) -> str:
         value = page.stock[page.stock["scenario"] == scenario]
         row.append((esc(_money(value["mean"].iloc[0], page.currency)) if len(value) else "–",
                     "num"))
+        row.append((esc(_online_orders(summary, scenario)), "num"))
+        row.append((esc(_highest_bullwhip(summary, scenario)), "num"))
         rows.append(row)
     heads = ["strategy"] + [f"{m} ({get(m).shown_unit})" if get(m) else m for m in metrics]
-    return _table([*heads, f"stock value at cost ({page.currency})"], rows)
+    return _table([*heads, f"stock value at cost ({page.currency})",
+                   "online orders: lead time, on time", "highest bullwhip (node)"], rows)
+
+
+def _node_rows(summary: pd.DataFrame, scenario: str, metric: str) -> pd.DataFrame:
+    return summary[(summary["scenario"] == scenario) & (summary["metric"] == metric)
+                   & (summary["node"] != NETWORK) & ~summary["node"].str.contains(":")]
+
+
+def _online_orders(summary: pd.DataFrame, scenario: str) -> str:
+    """Mean order lead time (days) and on-time rate of the consumer orders at the strategy's
+    3PL (its first, if several); – without one."""
+    lead = _node_rows(summary, scenario, "order_lead_time_mean")
+    lead = lead[~lead["node"].str.contains("/")]  # the 3PL's own row, not a channel's
+    if lead.empty:
+        return "–"
+    node = lead["node"].iloc[0]
+    on_time = _mean(summary, scenario, node, "on_time_rate")
+    text = f"{lead['mean'].iloc[0]:.2f} days"
+    return text + (f", {on_time['mean']:.1%}" if on_time is not None else "")
+
+
+def _highest_bullwhip(summary: pd.DataFrame, scenario: str) -> str:
+    """The largest order-variance amplification among the strategy's nodes, and where."""
+    rows = _node_rows(summary, scenario, "bullwhip").dropna(subset=["mean"])
+    if rows.empty:
+        return "–"
+    top = rows.loc[rows["mean"].idxmax()]
+    return f"{number(top['mean'])} ({top['node']})"
 
 
 def _assumptions(page: StudyPage) -> str:
