@@ -37,6 +37,7 @@ body{max-width:60rem}
 .summary{background:#f6f8fa;border-left:4px solid #2f6fb0;padding:.6rem 1rem;margin:1rem 0}
 .summary p{margin:.35rem 0}
 td.tie{background:#f3f3f3;color:#57606a}
+td.wrap{white-space:normal}
 table{max-width:100%}
 @media (max-width:40rem){body{margin:1rem auto;padding:0 .5rem}table{font-size:.8rem}
 th,td{padding:.2rem .3rem}}
@@ -107,24 +108,28 @@ def _mean(summary: pd.DataFrame, scenario: str, node: str, metric: str) -> pd.Se
 
 
 def _service(page: StudyPage, summary: pd.DataFrame, order: list[str]) -> str:
+    """One row per measure, one column per strategy (in rank order): narrow enough for a
+    phone with five strategies."""
     metrics = [m for m in ("units_sold", "coverage", "fill_rate", "lost_sales", "on_hand")
                if (summary["metric"] == m).any()]
     rows = []
-    for scenario in order:
-        row = [(esc(scenario), "")]
-        for m in metrics:
+    for m in metrics:
+        label = f"{m} ({get(m).shown_unit})" if get(m) else m
+        row = [(esc(label), "")]
+        for scenario in order:
             r = _mean(summary, scenario, NETWORK, m)
             row.append((esc(plus_minus(r["mean"], r["ci_low"], r["ci_high"], m)) if r is not None
                         else "–", "num"))
-        value = page.stock[page.stock["scenario"] == scenario]
-        row.append((esc(_money(value["mean"].iloc[0], page.currency)) if len(value) else "–",
-                    "num"))
-        row.append((esc(_online_orders(summary, scenario)), "num"))
-        row.append((esc(_highest_bullwhip(summary, scenario)), "num"))
         rows.append(row)
-    heads = ["strategy"] + [f"{m} ({get(m).shown_unit})" if get(m) else m for m in metrics]
-    return _table([*heads, f"stock value at cost ({page.currency})",
-                   "online orders: lead time, on time", "highest bullwhip (node)"], rows)
+    value = {s: page.stock.loc[page.stock["scenario"] == s, "mean"] for s in order}
+    rows.append([(esc(f"stock value at cost ({page.currency})"), "")] + [
+        (esc(_money(v.iloc[0], page.currency) if len(v) else "–"), "num")
+        for v in value.values()])
+    rows.append([("online orders: lead time, on time", "")] + [
+        (esc(_online_orders(summary, s)), "num wrap") for s in order])
+    rows.append([("highest bullwhip (node)", "")] + [
+        (esc(_highest_bullwhip(summary, s)), "num wrap") for s in order])
+    return _table(["network", *order], rows)
 
 
 def _node_rows(summary: pd.DataFrame, scenario: str, metric: str) -> pd.DataFrame:
