@@ -298,6 +298,13 @@ def compare(
 
 def _with_progress(job, label: str, quiet: bool):
     """``job(progress)`` with a progress bar counting its ``progress(done, total)`` calls."""
+    return _with_phases(lambda tick: job(None if tick is None else
+                                         (lambda done, total: tick(label, done, total))), quiet)
+
+
+def _with_phases(job, quiet: bool):
+    """``job(tick)`` with one progress bar per phase named in its ``tick(phase, done, total)``
+    calls (``tick`` is None when quiet)."""
     if quiet:
         return job(None)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -305,8 +312,14 @@ def _with_progress(job, label: str, quiet: bool):
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=err,
                   transient=True) as bar:
-        task = bar.add_task(label, total=None)
-        return job(lambda done, total: bar.update(task, completed=done, total=total))
+        tasks: dict[str, int] = {}
+
+        def tick(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        return job(tick)
 
 
 @app.command()
@@ -339,34 +352,19 @@ def study(
     target = out_dir if out_dir is not None else Path("results") / f"study-{file.stem}"
     _check_out(target, "compare", [file])
     try:
-        if quiet:
-            result = run_study(loaded, replications=replications, workers=n_workers,
-                               scheduler=scheduler, allow_large=allow_large)
-        else:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-            with Progress("[progress.description]{task.description}", BarColumn(),
-                          MofNCompleteColumn(), TimeElapsedColumn(), console=err,
-                          transient=True) as bar:
-                tasks: dict[str, int] = {}
-
-                def tick(phase: str, done: int, total: int) -> None:
-                    if phase not in tasks:
-                        tasks[phase] = bar.add_task(phase, total=total)
-                    bar.update(tasks[phase], completed=done, total=total)
-
-                result = run_study(loaded, replications=replications, workers=n_workers,
-                                   scheduler=scheduler, allow_large=allow_large, progress=tick)
+        result = _with_phases(lambda tick: run_study(
+            loaded, replications=replications, workers=n_workers, scheduler=scheduler,
+            allow_large=allow_large, progress=tick), quiet)
     except ScenarioError as exc:
         _fail_input(exc)
     except (CompareError, LimitError) as exc:
         say(str(exc))
         raise typer.Exit(BAD_INPUT) from None
-    written = write_study(loaded, result, target, __version__)
-    if not quiet:
-        from chainsim.studies.page import build_page
+    from chainsim.studies.page import build_page
 
-        page = build_page(loaded, result.comparison, result.robustness)
+    page = build_page(loaded, result.comparison, result.robustness)
+    written = write_study(loaded, result, target, __version__, page=page)
+    if not quiet:
         for sentence in [*page.sentences, *page.robustness]:
             say(sentence, to=out)
     say(f"results: {target}/ ({', '.join(p.name for p in written)}); open "

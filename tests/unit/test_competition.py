@@ -24,8 +24,12 @@ from .test_market import approx, const, kpi_table, market_scn, outlet
 
 
 def test_no_rival_is_the_formula_of_a_market_alone():
-    for args in ((0.3, 3, 25, 25, 0), (0.5, 2, 30, 25, 1.5), (0.2, 1, 0, 25, 2.0)):
-        assert captured_share(*args, rivals=()) == captured_share(*args)
+    """Without rivals the share is the market's alone, min(1, (1 − e^−kn)·(p/p_ref)^−ε),
+    written out here; a free product with ε > 0 takes every consumer reached (capped at 1)."""
+    for k, n, p, ref, eps in ((0.3, 3, 25, 25, 0), (0.5, 2, 30, 25, 1.5), (0.2, 1, 20, 25, 2.0)):
+        alone = min(1.0, (1 - math.exp(-k * n)) * (p / ref) ** -eps)
+        assert captured_share(k, n, p, ref, eps, rivals=()) == pytest.approx(alone, rel=1e-15)
+    assert captured_share(0.2, 1, 0, 25, 2.0) == 1.0
 
 
 def test_hand_worked_shares():

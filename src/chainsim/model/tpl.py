@@ -30,6 +30,8 @@ from chainsim.scenario import schema as s
 from chainsim.scenario.facts import tpl_channels
 
 MINUTES_PER_DAY = 1440.0
+
+
 def _at_least_one(arr: np.ndarray) -> np.ndarray:
     """Order sizes are whole units, at least one."""
     return np.maximum(np.ceil(np.asarray(arr, dtype=float) - 1e-9), 1).astype(np.int64)

@@ -47,10 +47,16 @@ def paired(kpis: pd.DataFrame, a: str, b: str, node: str, metric: str) -> Paired
     return Paired(mean, mean - half, mean + half, n)
 
 
-def mean_of(summary: pd.DataFrame, scenario: str, node: str, metric: str) -> float:
+def summary_row(summary: pd.DataFrame, scenario: str, node: str, metric: str) -> pd.Series | None:
+    """The summary row of one scenario, node and metric (None when it is not written)."""
     row = summary[(summary["scenario"] == scenario) & (summary["node"] == node)
                   & (summary["metric"] == metric)]
-    return float(row["mean"].iloc[0]) if len(row) else math.nan
+    return row.iloc[0] if len(row) else None
+
+
+def mean_of(summary: pd.DataFrame, scenario: str, node: str, metric: str) -> float:
+    row = summary_row(summary, scenario, node, metric)
+    return float(row["mean"]) if row is not None else math.nan
 
 
 def is_tie(diff: Paired, reference: float, band: float = DEFAULT_BAND) -> bool:

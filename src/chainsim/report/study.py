@@ -28,7 +28,7 @@ from chainsim.report.html import (
     plus_minus,
     share,
 )
-from chainsim.report.recommend import is_tie, paired
+from chainsim.report.recommend import is_tie, paired, summary_row
 from chainsim.report.robustness import CAPTIONS as ROBUSTNESS_CAPTIONS
 from chainsim.report.words import count
 
@@ -101,12 +101,6 @@ def _split(page: StudyPage, order: list[str]) -> str:
                    f"per unit sold ({page.currency})", "share of the channel"], rows)
 
 
-def _mean(summary: pd.DataFrame, scenario: str, node: str, metric: str) -> pd.Series | None:
-    row = summary[(summary["scenario"] == scenario) & (summary["node"] == node)
-                  & (summary["metric"] == metric)]
-    return row.iloc[0] if len(row) else None
-
-
 def _service(page: StudyPage, summary: pd.DataFrame, order: list[str]) -> str:
     """One row per measure, one column per strategy (in rank order): narrow enough for a
     phone with five strategies."""
@@ -117,7 +111,7 @@ def _service(page: StudyPage, summary: pd.DataFrame, order: list[str]) -> str:
         label = f"{m} ({get(m).shown_unit})" if get(m) else m
         row = [(esc(label), "")]
         for scenario in order:
-            r = _mean(summary, scenario, NETWORK, m)
+            r = summary_row(summary, scenario, NETWORK, m)
             row.append((esc(plus_minus(r["mean"], r["ci_low"], r["ci_high"], m)) if r is not None
                         else "–", "num"))
         rows.append(row)
@@ -145,7 +139,7 @@ def _online_orders(summary: pd.DataFrame, scenario: str) -> str:
     if lead.empty:
         return "–"
     node = lead["node"].iloc[0]
-    on_time = _mean(summary, scenario, node, "on_time_rate")
+    on_time = summary_row(summary, scenario, node, "on_time_rate")
     text = f"{lead['mean'].iloc[0]:.2f} days"
     return text + (f", {on_time['mean']:.1%}" if on_time is not None else "")
 

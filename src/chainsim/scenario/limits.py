@@ -259,20 +259,16 @@ def _market_parts(scn: Any, total: int, reps: int, span: str) -> list[Part]:
     share of its outlets that are 3PLs."""
     if scn.market is None:
         return []
-    from chainsim.scenario.graph import outlet_regions
+    from chainsim.scenario.capture import region_shares
 
-    outlets: dict[str, list[Any]] = {}
-    for node in scn.nodes:
-        if node.region is not None:
-            for r in outlet_regions(scn, node):
-                outlets.setdefault(r, []).append(node)
+    shares = region_shares(scn)  # the share the market itself captures (one home)
+    roles = {n.id: n.role for n in scn.nodes}
     parts = []
     for j, region in enumerate(scn.market.regions):
-        serving = outlets.get(region.id, [])
-        tpl = sum(n.role == "3pl" for n in serving)
+        serving, captured = shares[region.id]
+        tpl = sum(roles[nid] == "3pl" for nid in serving)
         if not tpl:
             continue
-        captured = 1 - math.exp(-scn.market.coverage.k * len(serving))  # model/market.py
         units = _mean(region.demand) * captured * tpl / len(serving)
         n = units * total * reps
         parts.append(Part(f"region {region.id}: demand {_num(_mean(region.demand))} a day "

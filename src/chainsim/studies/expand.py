@@ -7,6 +7,7 @@ strategies differ only in what their entries say.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from chainsim.studies.spec import Study
@@ -30,8 +31,7 @@ def strategy_names(study: Study) -> list[str]:
     """Each strategy's name: its own, else its template's; repeats numbered (selective-2)."""
     names, seen = [], {}
     for s in study.strategies:
-        base = s.name or s.template or (s.file or "strategy").rsplit("/", 1)[-1].removesuffix(
-            ".yaml")
+        base = s.name or s.template or Path(s.file or "strategy").stem
         seen[base] = seen.get(base, 0) + 1
         names.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
     return names

@@ -74,10 +74,11 @@ def compare_strategies(study: LoadedStudy, *, replications: int | None = None,
         ranking=ranking(cmp.summary, diffs, cmp.kpis, cmp.metric, node))
 
 
-def write_study(study: LoadedStudy, result: StudyResult, out_dir: Path,
-                version: str) -> list[Path]:
+def write_study(study: LoadedStudy, result: StudyResult, out_dir: Path, version: str, *,
+                page=None) -> list[Path]:
     """The comparison's folder with the study's report, the profit split, the robustness
-    tables and figures, and the study file as it was read."""
+    tables and figures, and the study file as it was read (``page``: the report's contents
+    when the caller built them already, `studies.page.build_page`)."""
     from chainsim.report.figures import save
     from chainsim.report.html import write_comparison
     from chainsim.report.robustness import decision_map, tornado
@@ -85,7 +86,8 @@ def write_study(study: LoadedStudy, result: StudyResult, out_dir: Path,
     from chainsim.studies.page import build_page
 
     cmp, rob = result.comparison, result.robustness
-    page = build_page(study, cmp, rob)
+    if page is None:
+        page = build_page(study, cmp, rob)
 
     def render(figures: dict[str, bytes]) -> str:
         page.figures = {**page.figures, **figures}
